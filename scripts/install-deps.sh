@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the Debian packages IRISX needs to build, run, test and benchmark.
+# Idempotent and non-interactive: only missing packages are installed.
+# Usage: scripts/install-deps.sh [build|test|bench]   (each level includes the previous)
+set -euo pipefail
+
+level=${1:-build}
+
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config ccache clang-format
+  libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libtoml11-dev libsqlite3-dev libpq-dev libssl-dev libargon2-dev
+)
+test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 procps)
+bench_pkgs=(libbenchmark-dev wrk)
+
+wanted=("${build_pkgs[@]}")
+case "$level" in
+  build) ;;
+  test) wanted+=("${test_pkgs[@]}") ;;
+  bench) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The postgresql package starts a cluster on port 5432; tests start their own
+# throwaway server instead, so the packaged one is not needed.
+if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v systemctl >/dev/null; then
+  "${sudo_cmd[@]}" systemctl disable --now postgresql >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,100 @@
+#pragma once
+// Route registration with the wrappers every IRISX resource shares: authentication, scope
+// checks, rate limits (with X-RateLimit-* headers), Idempotency-Key on creating POSTs, and the
+// mapping of store failures to 503. Each resource registers its routes in its own file.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/metrics.hpp"
+#include "http/router.hpp"
+#include "identity/accounts.hpp"
+#include "identity/api_keys.hpp"
+#include "identity/authenticator.hpp"
+#include "identity/operators.hpp"
+#include "identity/tenants.hpp"
+#include "identity/users.hpp"
+#include "kv/limiter.hpp"
+#include "store/pagination.hpp"
+
+namespace irisx::api {
+
+struct RateLimits {
+  bool enabled = true;
+  kv::Bucket api_key{100, 200};
+  kv::Bucket tenant{200, 400};
+};
+
+struct ApiServices {
+  store::Database& db;
+  identity::Authenticator& authenticator;
+  identity::AccountService& accounts;
+  identity::UserService& users;
+  identity::ApiKeyService& api_keys;
+  identity::TenantService& tenants;
+  identity::OperatorService& operators;
+  kv::Limiter& limiter;
+  metrics::Registry& metrics;
+  RateLimits rate_limits;
+  std::string data_key;  // 32 bytes: seals stored idempotent responses
+  std::string version;
+};
+
+using PrincipalHandler =
+    std::function<boost::asio::awaitable<http::Response>(http::Request&, const identity::Principal&)>;
+
+enum class Creates { no, yes };
+
+class Routes {
+ public:
+  Routes(http::Router& router, ApiServices& services) : router_(router), services_(services) {}
+
+  // A /v1 route for tenant users and API keys holding `scope`.
+  void tenant(const std::string& method, const std::string& pattern, const std::string& scope,
+              PrincipalHandler handler, Creates creates = Creates::no);
+  // A /v1 route open to any authenticated tenant principal (e.g. /v1/me, logout).
+  void tenant_any(const std::string& method, const std::string& pattern, PrincipalHandler handler);
+  // An /admin/v1 route for operators.
+  void admin(const std::string& method, const std::string& pattern, PrincipalHandler handler);
+  // A route without authentication (health, signup, login).
+  void open(const std::string& method, const std::string& pattern, http::Handler handler);
+
+  ApiServices& services() { return services_; }
+
+ private:
+  // Registered handlers capture the long-lived ApiServices, never this short-lived helper.
+  http::Router& router_;
+  ApiServices& services_;
+};
+
+http::Response json_response(int status, const nlohmann::json& body);
+identity::AuditContext audit_context(const http::Request& request, const identity::Principal& principal);
+identity::AuditContext anonymous_audit(const http::Request& request);
+store::PageRequest page_request(const http::Request& request);
+// The cursor for the item after which the next page starts.
+template <class T>
+std::string next_cursor(const identity::Page<T>& page) {
+  if (page.items.empty()) return "";
+  return store::encode_cursor({page.items.back().created_at, page.items.back().id});
+}
+// The ID in a path must look like one of ours; anything else is simply not found.
+const std::string& path_id(const http::Request& request, const std::string& name, std::string_view prefix);
+
+void register_system_routes(Routes& routes);
+void register_auth_routes(Routes& routes);
+void register_user_routes(Routes& routes);
+void register_api_key_routes(Routes& routes);
+void register_audit_routes(Routes& routes);
+void register_admin_routes(Routes& routes);
+
+inline void register_all(Routes& routes) {
+  register_system_routes(routes);
+  register_auth_routes(routes);
+  register_user_routes(routes);
+  register_api_key_routes(routes);
+  register_audit_routes(routes);
+  register_admin_routes(routes);
+}
+
+}  // namespace irisx::api

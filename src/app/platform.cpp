@@ -1,0 +1,192 @@
+#include "app/platform.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/routes.hpp"
+#include "app/database_factory.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "http/server.hpp"
+#include "kv/memory/memory_limiter.hpp"
+#include "store/migrations.hpp"
+
+namespace irisx::app {
+
+namespace asio = boost::asio;
+
+std::string load_or_create_secret(const Config& config) {
+  if (!config.secret_key.empty()) {
+    if (config.secret_key.size() < 32) throw ConfigError("auth.secret_key must be at least 32 characters");
+    return config.secret_key;
+  }
+  std::filesystem::create_directories(config.data_dir);
+  const std::filesystem::path path = std::filesystem::path(config.data_dir) / "secret.key";
+  if (std::ifstream in{path}) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32) return secret;
+    throw ConfigError(path.string() + " holds no usable secret");
+  }
+  std::string secret = crypto::random_hex(32);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << secret << "\n";
+  }
+  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::rename(tmp, path);
+  return secret;
+}
+
+namespace {
+
+// Runs a coroutine to completion on an io_context that is not otherwise running.
+template <class T>
+T run_sync(asio::io_context& io, asio::awaitable<T> task) {
+  auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+  io.restart();
+  io.run();
+  return future.get();
+}
+
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) throw ConfigError("server.listen must be HOST:PORT, got " + listen);
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw ConfigError("server.listen has a bad port: " + listen);
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+}  // namespace
+
+struct Platform::Impl {
+  Config config;
+  asio::io_context io;
+  std::string secret;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<kv::Limiter> limiter = kv::make_memory_limiter();
+  identity::AuthCache cache{std::chrono::seconds(5)};
+  metrics::Registry metrics;
+  std::unique_ptr<identity::PasswordHasher> hasher;
+  std::unique_ptr<identity::Authenticator> authenticator;
+  std::unique_ptr<identity::AccountService> accounts;
+  std::unique_ptr<identity::UserService> users;
+  std::unique_ptr<identity::ApiKeyService> api_keys;
+  std::unique_ptr<identity::TenantService> tenants;
+  std::unique_ptr<identity::OperatorService> operators;
+  std::unique_ptr<api::ApiServices> services;
+  http::Router router;
+
+  explicit Impl(Config c) : config(std::move(c)), io(threads()) {
+    secret = load_or_create_secret(config);
+    const std::string jwt_key = crypto::hmac_sha256(secret, "irisx access tokens v1");
+    const std::string data_key = crypto::hmac_sha256(secret, "irisx data at rest v1");
+    db = open_database(config.effective_database_url(), io.get_executor(),
+                       static_cast<std::size_t>(config.database_pool_size));
+    hasher = std::make_unique<identity::PasswordHasher>(
+        identity::Argon2Params{config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism}, 2);
+    authenticator = std::make_unique<identity::Authenticator>(*db, cache, jwt_key);
+    accounts = std::make_unique<identity::AccountService>(
+        *db, *hasher, *limiter, cache,
+        identity::SessionSettings{jwt_key, config.access_token_ttl_s, config.refresh_token_ttl_s,
+                                  config.login_max_failures, config.login_window_s});
+    users = std::make_unique<identity::UserService>(*db, *hasher, cache);
+    api_keys = std::make_unique<identity::ApiKeyService>(*db, cache);
+    tenants = std::make_unique<identity::TenantService>(*db, cache);
+    operators = std::make_unique<identity::OperatorService>(*db, *hasher, *limiter, config.operator_session_ttl_s,
+                                                            config.login_max_failures, config.login_window_s);
+    api::RateLimits limits{config.rate_limit_enabled,
+                           {config.api_key_rate_per_s, config.api_key_burst},
+                           {config.tenant_rate_per_s, config.tenant_burst}};
+    services = std::make_unique<api::ApiServices>(api::ApiServices{
+        *db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators, *limiter, metrics, limits, data_key,
+        IRISX_VERSION});
+    api::Routes routes(router, *services);
+    api::register_all(routes);
+    metrics::add_process_collector(metrics);
+  }
+
+  int threads() const {
+    if (config.threads > 0) return config.threads;
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+};
+
+Platform::Platform(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Platform::~Platform() = default;
+
+const http::Router& Platform::router() const { return impl_->router; }
+const Config& Platform::config() const { return impl_->config; }
+
+int Platform::migrate() {
+  auto applied = run_sync(impl_->io, store::migrate(*impl_->db));
+  return static_cast<int>(applied.size());
+}
+
+identity::Operator Platform::create_operator(const std::string& email, const std::string& password,
+                                             const std::string& name) {
+  return run_sync(impl_->io, impl_->operators->create(email, password, name));
+}
+
+int Platform::serve(const std::string& ready_file) {
+  Impl& s = *impl_;
+  auto log = log::get("app");
+  int applied = migrate();
+  if (applied > 0) log->info("applied {} migration(s)", applied);
+
+  auto [host, port] = split_listen(s.config.listen);
+  http::Pipeline pipeline(s.router, s.metrics, http::PipelineOptions{s.config.cors_origins, s.config.access_log});
+  http::ServerOptions options{host, port, static_cast<std::size_t>(s.config.body_limit),
+                              std::chrono::milliseconds(s.config.read_timeout_ms),
+                              std::chrono::milliseconds(s.config.drain_timeout_ms)};
+  http::Server server(s.io, options, pipeline);
+  s.io.restart();
+  const std::uint16_t bound = server.start();
+  const std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                              std::to_string(bound);
+  log->info("listening on http://{} (store: {}, threads: {})", address,
+            s.db->dialect() == store::Dialect::sqlite ? "sqlite" : "postgres", s.threads());
+  if (!ready_file.empty()) {
+    std::ofstream(ready_file + ".tmp") << address << "\n";
+    std::filesystem::rename(ready_file + ".tmp", ready_file);
+  }
+
+  asio::signal_set signals(s.io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log->info("signal {}: draining in-flight requests", signal);
+    asio::co_spawn(
+        s.io,
+        [&]() -> asio::awaitable<void> {
+          co_await server.drain();
+          s.io.stop();
+        },
+        asio::detached);
+  });
+
+  std::vector<std::thread> workers;
+  for (int i = 1; i < s.threads(); ++i) workers.emplace_back([&] { s.io.run(); });
+  s.io.run();
+  for (auto& t : workers) t.join();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace irisx::app

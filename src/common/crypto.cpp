@@ -1,0 +1,140 @@
+#include "common/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <stdexcept>
+
+namespace irisx::crypto {
+namespace {
+
+const unsigned char* bytes_of(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    throw std::runtime_error("CSPRNG failure");
+  }
+  return out;
+}
+
+std::string random_hex(std::size_t bytes) { return hex(random_bytes(bytes)); }
+
+std::string hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 0xF]);
+  }
+  return out;
+}
+
+std::string sha256(std::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(bytes_of(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) { return hex(sha256(data)); }
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::string out(EVP_MAX_MD_SIZE, '\0');
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(),
+       reinterpret_cast<unsigned char*>(out.data()), &len);
+  out.resize(len);
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(bytes),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string base64url(std::string_view bytes) {
+  std::string out = base64(bytes);
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * text.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(text),
+                          static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') ++pad;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string s(text);
+  for (char& c : s) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (c == '+' || c == '/' || c == '=') return std::nullopt;
+  }
+  while (s.size() % 4 != 0) s.push_back('=');
+  return base64_decode(s);
+}
+
+std::string seal(std::string_view key32, std::string_view plaintext) {
+  if (key32.size() != 32) throw std::invalid_argument("seal needs a 32-byte key");
+  std::string nonce = random_bytes(12);
+  std::string out = nonce;
+  out.resize(12 + plaintext.size() + 16);
+  auto* ctx = EVP_CIPHER_CTX_new();
+  int len = 0;
+  bool ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, bytes_of(key32), bytes_of(nonce)) == 1 &&
+            EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data() + 12), &len, bytes_of(plaintext),
+                              static_cast<int>(plaintext.size())) == 1 &&
+            EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data() + 12 + len), &len) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out.data() + 12 + plaintext.size()) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  if (!ok) throw std::runtime_error("AES-GCM encryption failed");
+  return base64(out);
+}
+
+std::optional<std::string> open_sealed(std::string_view key32, std::string_view sealed) {
+  auto raw = base64_decode(sealed);
+  if (key32.size() != 32 || !raw || raw->size() < 28) return std::nullopt;
+  const std::size_t n = raw->size() - 28;
+  std::string out(n, '\0');
+  std::string tag = raw->substr(12 + n);
+  auto* ctx = EVP_CIPHER_CTX_new();
+  int len = 0;
+  bool ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, bytes_of(key32), bytes_of(*raw)) == 1 &&
+            EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len,
+                              bytes_of(std::string_view(*raw).substr(12, n)), static_cast<int>(n)) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) == 1 &&
+            EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data() + len), &len) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace irisx::crypto

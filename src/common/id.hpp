@@ -1,0 +1,12 @@
+#pragma once
+// Public resource ids: two capital letters and 32 lowercase hex digits (API.md), e.g.
+// "TN3f2a…". The hex part is 128 bits from the CSPRNG.
+#include <string>
+#include <string_view>
+
+namespace irisx {
+
+std::string new_id(std::string_view prefix);
+bool is_id(std::string_view text, std::string_view prefix);
+
+}  // namespace irisx

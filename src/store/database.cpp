@@ -1,0 +1,42 @@
+#include "store/database.hpp"
+
+namespace irisx::store {
+
+const Value& Row::at(std::size_t i) const {
+  if (i >= values_.size()) throw StoreError(ErrorKind::other, "column index out of range");
+  return values_[i];
+}
+
+bool Row::is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(at(i)); }
+
+const std::string& Row::text(std::size_t i) const {
+  const auto* s = std::get_if<std::string>(&at(i));
+  if (s == nullptr) throw StoreError(ErrorKind::other, "column is not text");
+  return *s;
+}
+
+std::int64_t Row::int64(std::size_t i) const {
+  const Value& v = at(i);
+  if (const auto* n = std::get_if<std::int64_t>(&v)) return *n;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  throw StoreError(ErrorKind::other, "column is not an integer");
+}
+
+double Row::real(std::size_t i) const {
+  const Value& v = at(i);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
+  throw StoreError(ErrorKind::other, "column is not a number");
+}
+
+std::optional<std::string> Row::opt_text(std::size_t i) const {
+  if (is_null(i)) return std::nullopt;
+  return text(i);
+}
+
+std::optional<std::int64_t> Row::opt_int64(std::size_t i) const {
+  if (is_null(i)) return std::nullopt;
+  return int64(i);
+}
+
+}  // namespace irisx::store

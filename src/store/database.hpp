@@ -1,0 +1,115 @@
+#pragma once
+// The relational store interface. Two implementations: SqliteDatabase (embedded default) and
+// PostgresDatabase (cluster). Services write portable SQL against it:
+//   - placeholders are $1..$N in both dialects;
+//   - times are BIGINT epoch milliseconds, flags are INTEGER 0/1, JSON is TEXT;
+//   - RETURNING and ON CONFLICT are available in both.
+#include <utility>  // must precede asio's awaitable.hpp under g++ 12
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace irisx::store {
+
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+// Coroutine parameters are taken by value throughout IRISX (C++ Core Guidelines CP.53): a
+// reference parameter outlives nothing it refers to once the coroutine suspends.
+//
+// Builds Params without a braced list: g++ 12 miscompiles std::initializer_list temporaries
+// inside co_await expressions ("array used as initializer"), so call sites use args(a, b, …).
+inline Value to_value(std::nullptr_t) { return nullptr; }
+inline Value to_value(std::int64_t v) { return v; }
+inline Value to_value(int v) { return static_cast<std::int64_t>(v); }
+inline Value to_value(double v) { return v; }
+inline Value to_value(const char* v) { return std::string(v); }
+inline Value to_value(std::string v) { return v; }
+inline Value to_value(std::string_view v) { return std::string(v); }
+inline Value to_value(Value v) { return v; }
+inline Value to_value(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
+inline Value to_value(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+
+template <class... Ts>
+Params args(Ts&&... values) {
+  Params p;
+  p.reserve(sizeof...(Ts));
+  (p.push_back(to_value(std::forward<Ts>(values))), ...);
+  return p;
+}
+
+enum class ErrorKind { unique_violation, foreign_key_violation, unavailable, other };
+
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(ErrorKind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  std::size_t size() const { return values_.size(); }
+  bool is_null(std::size_t i) const;
+  // Typed accessors throw StoreError(other) on a type mismatch: a schema bug, not user input.
+  const std::string& text(std::size_t i) const;
+  std::int64_t int64(std::size_t i) const;
+  double real(std::size_t i) const;
+  std::optional<std::string> opt_text(std::size_t i) const;
+  std::optional<std::int64_t> opt_int64(std::size_t i) const;
+  const Value& at(std::size_t i) const;
+
+ private:
+  std::vector<Value> values_;
+};
+
+struct Result {
+  std::vector<Row> rows;
+  std::int64_t affected_rows = 0;
+
+  bool empty() const { return rows.empty(); }
+  const Row& front() const { return rows.front(); }
+};
+
+// A connection in use: inside a transaction or a single statement.
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual boost::asio::awaitable<Result> exec(std::string sql, Params params = {}) = 0;
+};
+
+enum class Dialect { sqlite, postgres };
+
+class Database {
+ public:
+  using TransactionBody = std::function<boost::asio::awaitable<void>(Session&)>;
+
+  virtual ~Database() = default;
+  virtual Dialect dialect() const = 0;
+
+  // One statement in its own implicit transaction.
+  virtual boost::asio::awaitable<Result> exec(std::string sql, Params params = {}) = 0;
+
+  // Runs `body` between BEGIN and COMMIT, rolling back if it throws (the exception is
+  // rethrown). The body must only await calls on the given session: it holds a connection
+  // (and for SQLite the write lock) while it runs.
+  virtual boost::asio::awaitable<void> transaction(TransactionBody body) = 0;
+
+  // Throws StoreError(unavailable) when the store cannot answer.
+  virtual boost::asio::awaitable<void> ping() = 0;
+
+  // Runs a script of several statements without parameters (migrations).
+  virtual boost::asio::awaitable<void> exec_script(std::string sql) = 0;
+};
+
+}  // namespace irisx::store

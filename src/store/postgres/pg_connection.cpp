@@ -1,0 +1,173 @@
+#include "store/postgres/pg_connection.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace irisx::store::pg {
+namespace asio = boost::asio;
+
+namespace {
+
+// PostgreSQL type OIDs (pg_type.dat).
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kFloat4 = 700, kFloat8 = 701,
+              kNumeric = 1700;
+
+ErrorKind kind_of(const char* sqlstate) {
+  if (sqlstate == nullptr) return ErrorKind::unavailable;
+  std::string s(sqlstate);
+  if (s == "23505") return ErrorKind::unique_violation;
+  if (s == "23503") return ErrorKind::foreign_key_violation;
+  if (s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03") return ErrorKind::unavailable;
+  return ErrorKind::other;
+}
+
+Value read_value(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return nullptr;
+  const char* text = PQgetvalue(r, row, col);
+  switch (PQftype(r, col)) {
+    case kInt2:
+    case kInt4:
+    case kInt8: return static_cast<std::int64_t>(std::strtoll(text, nullptr, 10));
+    case kFloat4:
+    case kFloat8:
+    case kNumeric: return std::strtod(text, nullptr);
+    case kBool: return static_cast<std::int64_t>(text[0] == 't' ? 1 : 0);
+    default: return std::string(text, static_cast<std::size_t>(PQgetlength(r, row, col)));
+  }
+}
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+}  // namespace
+
+Connection::Connection(asio::any_io_executor executor, const std::string& conninfo) : socket_(executor) {
+  conn_ = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(conn_);
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw StoreError(ErrorKind::unavailable, "cannot connect to PostgreSQL: " + msg);
+  }
+  PQsetnonblocking(conn_, 1);
+  socket_.assign(PQsocket(conn_));
+}
+
+Connection::~Connection() {
+  if (socket_.is_open()) socket_.release();  // libpq owns the descriptor
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+void Connection::fail_connection(const std::string& what) {
+  broken_ = true;
+  throw StoreError(ErrorKind::unavailable, what + ": " + PQerrorMessage(conn_));
+}
+
+asio::awaitable<void> Connection::flush() {
+  for (;;) {
+    int rc = PQflush(conn_);
+    if (rc == 0) co_return;
+    if (rc < 0) fail_connection("PostgreSQL write failed");
+    co_await socket_.async_wait(asio::posix::stream_descriptor::wait_write, asio::use_awaitable);
+  }
+}
+
+asio::awaitable<Result> Connection::collect() {
+  Result out;
+  std::string error;
+  ErrorKind error_kind = ErrorKind::other;
+  for (;;) {
+    while (PQisBusy(conn_)) {
+      boost::system::error_code ec;
+      co_await socket_.async_wait(asio::posix::stream_descriptor::wait_read,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) fail_connection("PostgreSQL wait failed");
+      if (!PQconsumeInput(conn_)) fail_connection("PostgreSQL read failed");
+    }
+    ResultPtr r(PQgetResult(conn_));
+    if (!r) break;
+    ExecStatusType status = PQresultStatus(r.get());
+    if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
+      if (error.empty()) {
+        error = PQresultErrorMessage(r.get());
+        error_kind = kind_of(PQresultErrorField(r.get(), PG_DIAG_SQLSTATE));
+      }
+      continue;
+    }
+    if (status == PGRES_TUPLES_OK) {
+      const int rows = PQntuples(r.get());
+      const int cols = PQnfields(r.get());
+      out.rows.clear();
+      out.rows.reserve(static_cast<std::size_t>(rows));
+      for (int i = 0; i < rows; ++i) {
+        std::vector<Value> values;
+        values.reserve(static_cast<std::size_t>(cols));
+        for (int c = 0; c < cols; ++c) values.push_back(read_value(r.get(), i, c));
+        out.rows.emplace_back(std::move(values));
+      }
+    }
+    const char* affected = PQcmdTuples(r.get());
+    out.affected_rows = affected && *affected ? std::strtoll(affected, nullptr, 10) : 0;
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) fail_connection("PostgreSQL connection lost");
+  if (!error.empty()) {
+    if (error_kind == ErrorKind::unavailable) broken_ = true;
+    throw StoreError(error_kind, error);
+  }
+  co_return out;
+}
+
+asio::awaitable<Result> Connection::exec(std::string sql, Params params) {
+  std::vector<Oid> types;
+  std::vector<std::string> texts;
+  std::vector<const char*> values;
+  types.reserve(params.size());
+  texts.reserve(params.size());
+  for (const Value& v : params) {
+    if (std::holds_alternative<std::nullptr_t>(v)) {
+      types.push_back(0);
+      texts.emplace_back();
+    } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      types.push_back(kInt8);
+      texts.push_back(std::to_string(*n));
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      types.push_back(kFloat8);
+      texts.push_back(std::to_string(*d));
+    } else {
+      types.push_back(kText);
+      texts.push_back(std::get<std::string>(v));
+    }
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr : texts[i].c_str());
+  }
+  const int n = static_cast<int>(params.size());
+
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "s" + std::to_string(prepared_.size() + 1);
+    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, types.data())) fail_connection("PostgreSQL prepare");
+    co_await flush();
+    co_await collect();  // throws on a bad statement, which then stays unprepared
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  if (!PQsendQueryPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0)) {
+    fail_connection("PostgreSQL send");
+  }
+  co_await flush();
+  co_return co_await collect();
+}
+
+asio::awaitable<void> Connection::script(std::string sql) {
+  if (!PQsendQuery(conn_, sql.c_str())) fail_connection("PostgreSQL send");
+  co_await flush();
+  co_await collect();
+}
+
+}  // namespace irisx::store::pg

@@ -1,0 +1,76 @@
+#pragma once
+// One real irisx per test suite and store ("sqlite" or "postgres"), plus helpers that sign up
+// fresh tenants so tests never share state.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "support/irisx_process.hpp"
+#include "support/postgres_server.hpp"
+
+namespace irisx::testing {
+
+inline std::map<std::string, std::string> store_env(const std::string& store,
+                                                    std::map<std::string, std::string> extra = {}) {
+  if (store == "postgres") extra["IRISX_DATABASE_URL"] = PostgresServer::shared().url();
+  return extra;
+}
+
+struct TenantLogin {
+  std::string tenant_id;
+  std::string user_id;
+  std::string email;
+  std::string password;
+  std::string access_token;
+  std::string refresh_token;
+};
+
+inline std::string unique_email(const std::string& tag) {
+  static int counter = 0;
+  return tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000) + "@example.com";
+}
+
+inline TenantLogin signup(const IrisxProcess& server, const std::string& company = "Acme") {
+  TenantLogin t;
+  t.email = unique_email("owner");
+  t.password = "correct horse battery";
+  auto r = server.post("/v1/auth/signup",
+                       {{"company_name", company}, {"name", "Owner"}, {"email", t.email}, {"password", t.password}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  auto j = r.json();
+  t.tenant_id = j["tenant"]["id"];
+  t.user_id = j["user"]["id"];
+  t.access_token = j["access_token"];
+  t.refresh_token = j["refresh_token"];
+  return t;
+}
+
+// Creates an API key with the given scopes; returns the secret.
+inline std::string create_key(const IrisxProcess& server, const std::string& token, const nlohmann::json& scopes) {
+  auto r = server.post("/v1/api-keys", {{"name", "test key"}, {"scopes", scopes}}, token);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.json().value("key", "");
+}
+
+class StoreSuite : public ::testing::TestWithParam<std::string> {
+ protected:
+  const IrisxProcess& server() {
+    auto& slot = servers()[GetParam()];
+    if (!slot) slot = std::make_unique<IrisxProcess>(store_env(GetParam()));
+    return *slot;
+  }
+  static void TearDownTestSuite() { servers().clear(); }
+
+ private:
+  static std::map<std::string, std::unique_ptr<IrisxProcess>>& servers() {
+    static std::map<std::string, std::unique_ptr<IrisxProcess>> s;
+    return s;
+  }
+};
+
+inline std::string store_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+}  // namespace irisx::testing
