@@ -87,16 +87,10 @@ void register_admin_routes(Routes& routes) {
   });
 
   routes.admin("GET", "/admin/v1/audit-log", [&s](http::Request& req, P) -> R {
-    store::PageRequest page = page_request(req);
     std::string tenant_id = req.query_param("tenant_id").value_or("");
     if (!tenant_id.empty() && !is_id(tenant_id, "TN")) throw validation_failed("tenant_id", "is not a tenant id");
-    auto entries = co_await identity::list_audit(s.db, tenant_id, page);
-    identity::Page<identity::AuditEntry> out{std::move(entries), false};
-    if (out.items.size() > static_cast<std::size_t>(page.limit)) {
-      out.items.pop_back();
-      out.has_more = true;
-    }
-    co_return json_response(200, list_json(out, next_cursor(out)));
+    auto page = co_await identity::list_audit(s.db, tenant_id, page_request(req));
+    co_return json_response(200, list_json(page, next_cursor(page)));
   });
 }
 

@@ -68,13 +68,9 @@ boost::asio::awaitable<Page<ApiKey>> ApiKeyService::list(std::string tenant_id,
   store::Params params{tenant_id};
   store::append_page_clause(sql, params, page);
   store::Result r = co_await db_.exec(sql, params);
-  Page<ApiKey> out;
-  for (const auto& row : r.rows) out.items.push_back(key_from_row(row));
-  if (out.items.size() > static_cast<std::size_t>(page.limit)) {
-    out.items.pop_back();
-    out.has_more = true;
-  }
-  co_return out;
+  std::vector<ApiKey> rows;
+  for (const auto& row : r.rows) rows.push_back(key_from_row(row));
+  co_return to_page(std::move(rows), page.limit);
 }
 
 boost::asio::awaitable<std::optional<ApiKey>> ApiKeyService::get(std::string tenant_id, std::string id) {

@@ -22,7 +22,7 @@ boost::asio::awaitable<void> write_audit(store::Session& session, AuditContext c
        text_or_null(context.request_id), now_ms()));
 }
 
-boost::asio::awaitable<std::vector<AuditEntry>> list_audit(store::Database& db, std::string tenant_id,
+boost::asio::awaitable<Page<AuditEntry>> list_audit(store::Database& db, std::string tenant_id,
                                                            store::PageRequest page) {
   std::string sql =
       "SELECT id, tenant_id, actor_type, actor_id, action, target_type, target_id, ip, request_id, "
@@ -39,7 +39,7 @@ boost::asio::awaitable<std::vector<AuditEntry>> list_audit(store::Database& db, 
     out.push_back({r.text(0), r.opt_text(1), r.text(2), r.text(3), r.text(4), r.opt_text(5), r.opt_text(6),
                    r.opt_text(7), r.opt_text(8), r.int64(9)});
   }
-  co_return out;
+  co_return to_page(std::move(out), page.limit);
 }
 
 }  // namespace irisx::identity

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "identity/models.hpp"
 #include "store/pagination.hpp"
 
 namespace irisx::identity {
@@ -36,7 +37,7 @@ boost::asio::awaitable<void> write_audit(store::Session& session, AuditContext c
                                          std::string target_id);
 
 // tenant_id empty: every tenant's and platform entries (operators only).
-boost::asio::awaitable<std::vector<AuditEntry>> list_audit(store::Database& db, std::string tenant_id,
+boost::asio::awaitable<Page<AuditEntry>> list_audit(store::Database& db, std::string tenant_id,
                                                            store::PageRequest page);
 
 }  // namespace irisx::identity

@@ -68,4 +68,15 @@ struct Page {
   bool has_more = false;
 };
 
+// Lists fetch limit+1 rows (store::append_page_clause); the extra one only says more exist.
+template <class T>
+Page<T> to_page(std::vector<T> rows, int limit) {
+  Page<T> page{std::move(rows), false};
+  if (page.items.size() > static_cast<std::size_t>(limit)) {
+    page.items.pop_back();
+    page.has_more = true;
+  }
+  return page;
+}
+
 }  // namespace irisx::identity

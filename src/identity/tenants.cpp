@@ -34,13 +34,9 @@ boost::asio::awaitable<Page<Tenant>> TenantService::list(store::PageRequest page
   }
   store::append_page_clause(sql, params, page);
   store::Result r = co_await db_.exec(sql, params);
-  Page<Tenant> out;
-  for (const auto& row : r.rows) out.items.push_back(tenant_from_row(row));
-  if (out.items.size() > static_cast<std::size_t>(page.limit)) {
-    out.items.pop_back();
-    out.has_more = true;
-  }
-  co_return out;
+  std::vector<Tenant> rows;
+  for (const auto& row : r.rows) rows.push_back(tenant_from_row(row));
+  co_return to_page(std::move(rows), page.limit);
 }
 
 boost::asio::awaitable<Tenant> TenantService::set_status(std::string id, std::string status,

@@ -101,13 +101,9 @@ boost::asio::awaitable<Page<User>> UserService::list(std::string tenant_id, stor
   store::Params params{tenant_id};
   store::append_page_clause(sql, params, page);
   store::Result r = co_await db_.exec(sql, params);
-  Page<User> out;
-  for (const auto& row : r.rows) out.items.push_back(user_from_row(row));
-  if (out.items.size() > static_cast<std::size_t>(page.limit)) {
-    out.items.pop_back();
-    out.has_more = true;
-  }
-  co_return out;
+  std::vector<User> rows;
+  for (const auto& row : r.rows) rows.push_back(user_from_row(row));
+  co_return to_page(std::move(rows), page.limit);
 }
 
 boost::asio::awaitable<User> UserService::update(const Principal& actor, std::string id, UserChanges changes,
