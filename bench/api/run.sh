@@ -7,6 +7,7 @@ bin=${1:-build/irisx}
 secs=${2:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/irisx-bench-XXXXXX)
+chmod 755 "$work"  # the PostgreSQL server runs as the postgres user
 out="$root/bench/results/api-$(date -u +%Y-%m-%d).md"
 pg_dir="$work/pg"
 pids=()

@@ -19,10 +19,11 @@ void register_admin_routes(Routes& routes) {
     std::string password = f.required_string("password");
     f.finish();
     auto login = co_await s.operators.login(email, password, anonymous_audit(req));
-    co_return json_response(200, {{"operator", to_json(login.op)},
-                                  {"session", to_json(login.session)},
-                                  {"token", login.token},
-                                  {"token_type", "Bearer"}});
+    nlohmann::json out = {{"operator", to_json(login.op)},
+                          {"session", to_json(login.session)},
+                          {"token", login.token},
+                          {"token_type", "Bearer"}};
+    co_return json_response(200, out);
   });
 
   routes.admin("POST", "/admin/v1/auth/logout", [&s](http::Request& req, P p) -> R {
@@ -38,12 +39,15 @@ void register_admin_routes(Routes& routes) {
 
   routes.admin("GET", "/admin/v1/sessions", [&s](http::Request&, P p) -> R {
     nlohmann::json data = nlohmann::json::array();
-    for (const auto& session : co_await s.operators.sessions(p.operator_id)) data.push_back(to_json(session));
-    co_return json_response(200, {{"data", data}, {"has_more", false}, {"next_cursor", nullptr}});
+    for (const auto& session : co_await s.operators.sessions(p.operator_id))
+      data.push_back(to_json(session));
+    nlohmann::json out = {{"data", data}, {"has_more", false}, {"next_cursor", nullptr}};
+    co_return json_response(200, out);
   });
 
   routes.admin("DELETE", "/admin/v1/sessions/{id}", [&s](http::Request& req, P p) -> R {
-    if (!co_await s.operators.revoke_session(p.operator_id, path_id(req, "id", "OS"), audit_context(req, p))) {
+    if (!co_await s.operators.revoke_session(p.operator_id, path_id(req, "id", "OS"),
+                                             audit_context(req, p))) {
       throw not_found("no such session");
     }
     co_return http::Response::empty(204);
@@ -88,7 +92,8 @@ void register_admin_routes(Routes& routes) {
 
   routes.admin("GET", "/admin/v1/audit-log", [&s](http::Request& req, P) -> R {
     std::string tenant_id = req.query_param("tenant_id").value_or("");
-    if (!tenant_id.empty() && !is_id(tenant_id, "TN")) throw validation_failed("tenant_id", "is not a tenant id");
+    if (!tenant_id.empty() && !is_id(tenant_id, "TN"))
+      throw validation_failed("tenant_id", "is not a tenant id");
     auto page = co_await identity::list_audit(s.db, tenant_id, page_request(req));
     co_return json_response(200, list_json(page, next_cursor(page)));
   });

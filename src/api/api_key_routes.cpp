@@ -37,10 +37,11 @@ void register_api_key_routes(Routes& routes) {
     co_return json_response(200, to_json(*key));
   });
 
-  routes.tenant("DELETE", "/v1/api-keys/{id}", "api_keys:write", [&s](http::Request& req, P p) -> R {
-    co_await s.api_keys.revoke(p, path_id(req, "id", "AK"), audit_context(req, p));
-    co_return http::Response::empty(204);
-  });
+  routes.tenant("DELETE", "/v1/api-keys/{id}", "api_keys:write",
+                [&s](http::Request& req, P p) -> R {
+                  co_await s.api_keys.revoke(p, path_id(req, "id", "AK"), audit_context(req, p));
+                  co_return http::Response::empty(204);
+                });
 }
 
 }  // namespace irisx::api

@@ -11,7 +11,7 @@
 namespace irisx::api {
 
 boost::asio::awaitable<http::Response> with_idempotency(
-    store::Database& db, const std::string& data_key, std::string scope, const http::Request& request,
-    std::function<boost::asio::awaitable<http::Response>()> handler);
+    store::Database& db, const std::string& data_key, std::string scope,
+    const http::Request& request, std::function<boost::asio::awaitable<http::Response>()> handler);
 
 }  // namespace irisx::api

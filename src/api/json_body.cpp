@@ -8,9 +8,11 @@ nlohmann::json parse_json_object(const http::Request& request) {
   auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (auto type = request.header("content-type")) {
     std::string_view t = *type;
-    bool json_type = t.substr(0, 16) == "application/json" || t.find("+json") != std::string_view::npos;
+    bool json_type =
+        t.substr(0, 16) == "application/json" || t.find("+json") != std::string_view::npos;
     // `curl -d` labels JSON as a form; accept that when the body really is JSON.
-    bool form_with_json = t.substr(0, 33) == "application/x-www-form-urlencoded" && !body.is_discarded();
+    bool form_with_json =
+        t.substr(0, 33) == "application/x-www-form-urlencoded" && !body.is_discarded();
     if (!json_type && !form_with_json) {
       throw ApiError(415, "unsupported_media_type", "send the body as application/json");
     }
@@ -20,7 +22,8 @@ nlohmann::json parse_json_object(const http::Request& request) {
   return body;
 }
 
-Fields::Fields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed) : body_(body) {
+Fields::Fields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed)
+    : body_(body) {
   for (const auto& [key, value] : body.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       errors_.push_back({key, "is not a known field"});
@@ -34,7 +37,8 @@ std::string Fields::required_string(const std::string& name, std::size_t max_len
   return value.value_or("");
 }
 
-std::optional<std::string> Fields::optional_string(const std::string& name, std::size_t max_length) {
+std::optional<std::string> Fields::optional_string(const std::string& name,
+                                                   std::size_t max_length) {
   auto it = body_.find(name);
   if (it == body_.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) {
@@ -49,7 +53,8 @@ std::optional<std::string> Fields::optional_string(const std::string& name, std:
   return value;
 }
 
-std::vector<std::string> Fields::required_string_list(const std::string& name, std::size_t max_items) {
+std::vector<std::string> Fields::required_string_list(const std::string& name,
+                                                      std::size_t max_items) {
   auto it = body_.find(name);
   std::vector<std::string> out;
   if (it == body_.end()) {
@@ -57,7 +62,8 @@ std::vector<std::string> Fields::required_string_list(const std::string& name, s
     return out;
   }
   if (!it->is_array() || it->size() > max_items) {
-    errors_.push_back({name, "must be an array of at most " + std::to_string(max_items) + " strings"});
+    errors_.push_back(
+        {name, "must be an array of at most " + std::to_string(max_items) + " strings"});
     return out;
   }
   for (const auto& item : *it) {

@@ -21,8 +21,10 @@ class Fields {
   Fields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed);
 
   std::string required_string(const std::string& name, std::size_t max_length = 1000);
-  std::optional<std::string> optional_string(const std::string& name, std::size_t max_length = 1000);
-  std::vector<std::string> required_string_list(const std::string& name, std::size_t max_items = 100);
+  std::optional<std::string> optional_string(const std::string& name,
+                                             std::size_t max_length = 1000);
+  std::vector<std::string> required_string_list(const std::string& name,
+                                                std::size_t max_items = 100);
   // Throws the collected 422 if anything was wrong.
   void finish();
 

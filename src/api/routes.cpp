@@ -23,7 +23,8 @@ boost::asio::awaitable<http::Response> guard_store(F body) {
   } catch (const store::StoreError& e) {
     if (e.kind() != store::ErrorKind::unavailable) throw;
   }
-  ApiError error(503, "service_unavailable", "the service is temporarily unavailable; retry shortly");
+  ApiError error(503, "service_unavailable",
+                 "the service is temporarily unavailable; retry shortly");
   error.headers.emplace_back("Retry-After", "1");
   throw error;
 }
@@ -41,7 +42,8 @@ http::Response json_response(int status, const nlohmann::json& body) {
 }
 
 identity::AuditContext audit_context(const http::Request& request, const identity::Principal& p) {
-  return {p.tenant_id, identity::actor_type_name(p.type), p.actor_id(), request.remote_ip, request.request_id};
+  return {p.tenant_id, identity::actor_type_name(p.type), p.actor_id(), request.remote_ip,
+          request.request_id};
 }
 
 identity::AuditContext anonymous_audit(const http::Request& request) {
@@ -65,7 +67,8 @@ store::PageRequest page_request(const http::Request& request) {
   return page;
 }
 
-const std::string& path_id(const http::Request& request, const std::string& name, std::string_view prefix) {
+const std::string& path_id(const http::Request& request, const std::string& name,
+                           std::string_view prefix) {
   const std::string& id = request.param(name);
   if (!is_id(id, prefix)) throw not_found();
   return id;
@@ -74,9 +77,11 @@ const std::string& path_id(const http::Request& request, const std::string& name
 namespace {
 
 boost::asio::awaitable<http::Response> run_tenant(ApiServices& services, http::Request& request,
-                                                  const std::string& scope, const PrincipalHandler& handler,
+                                                  const std::string& scope,
+                                                  const PrincipalHandler& handler,
                                                   Creates creates) {
-  identity::Principal principal = co_await services.authenticator.tenant_principal(credentials_of(request));
+  identity::Principal principal =
+      co_await services.authenticator.tenant_principal(credentials_of(request));
   std::optional<kv::Decision> limit;
   const RateLimits& rl = services.rate_limits;
   if (rl.enabled) {
@@ -88,7 +93,8 @@ boost::asio::awaitable<http::Response> run_tenant(ApiServices& services, http::R
       if (!key.allowed || key.remaining < tenant.remaining) limit = key;
     }
     if (!limit->allowed) {
-      ApiError error = too_many_requests("rate limit exceeded", static_cast<long>(limit->retry_after_s + 0.999));
+      ApiError error =
+          too_many_requests("rate limit exceeded", static_cast<long>(limit->retry_after_s + 0.999));
       error.headers.emplace_back("X-RateLimit-Limit", std::to_string(limit->limit));
       error.headers.emplace_back("X-RateLimit-Remaining", "0");
       error.headers.emplace_back("X-RateLimit-Reset", std::to_string(limit->reset_epoch_s));
@@ -100,8 +106,9 @@ boost::asio::awaitable<http::Response> run_tenant(ApiServices& services, http::R
   }
   http::Response response;
   if (creates == Creates::yes) {
-    response = co_await with_idempotency(services.db, services.data_key, "tenant:" + principal.tenant_id, request,
-                                         [&]() { return handler(request, principal); });
+    response =
+        co_await with_idempotency(services.db, services.data_key, "tenant:" + principal.tenant_id,
+                                  request, [&]() { return handler(request, principal); });
   } else {
     response = co_await handler(request, principal);
   }
@@ -114,21 +121,23 @@ boost::asio::awaitable<http::Response> run_tenant(ApiServices& services, http::R
 void Routes::tenant(const std::string& method, const std::string& pattern, const std::string& scope,
                     PrincipalHandler handler, Creates creates) {
   router_.add(method, pattern,
-              [services = &services_, scope, handler = std::move(handler), creates](http::Request& request)
-                  -> boost::asio::awaitable<http::Response> {
+              [services = &services_, scope, handler = std::move(handler),
+               creates](http::Request& request) -> boost::asio::awaitable<http::Response> {
                 co_return co_await guard_store(
                     [&]() { return run_tenant(*services, request, scope, handler, creates); });
               });
 }
 
-void Routes::tenant_any(const std::string& method, const std::string& pattern, PrincipalHandler handler) {
+void Routes::tenant_any(const std::string& method, const std::string& pattern,
+                        PrincipalHandler handler) {
   tenant(method, pattern, "", std::move(handler));
 }
 
-void Routes::admin(const std::string& method, const std::string& pattern, PrincipalHandler handler) {
+void Routes::admin(const std::string& method, const std::string& pattern,
+                   PrincipalHandler handler) {
   router_.add(method, pattern,
-              [services = &services_, handler = std::move(handler)](http::Request& request)
-                  -> boost::asio::awaitable<http::Response> {
+              [services = &services_, handler = std::move(handler)](
+                  http::Request& request) -> boost::asio::awaitable<http::Response> {
                 co_return co_await guard_store([&]() -> boost::asio::awaitable<http::Response> {
                   identity::Principal principal =
                       co_await services->authenticator.operator_principal(credentials_of(request));
@@ -139,7 +148,8 @@ void Routes::admin(const std::string& method, const std::string& pattern, Princi
 
 void Routes::open(const std::string& method, const std::string& pattern, http::Handler handler) {
   router_.add(method, pattern,
-              [handler = std::move(handler)](http::Request& request) -> boost::asio::awaitable<http::Response> {
+              [handler = std::move(handler)](
+                  http::Request& request) -> boost::asio::awaitable<http::Response> {
                 co_return co_await guard_store([&]() { return handler(request); });
               });
 }

@@ -41,8 +41,8 @@ struct ApiServices {
   std::string version;
 };
 
-using PrincipalHandler =
-    std::function<boost::asio::awaitable<http::Response>(http::Request&, const identity::Principal&)>;
+using PrincipalHandler = std::function<boost::asio::awaitable<http::Response>(
+    http::Request&, const identity::Principal&)>;
 
 enum class Creates { no, yes };
 
@@ -69,7 +69,8 @@ class Routes {
 };
 
 http::Response json_response(int status, const nlohmann::json& body);
-identity::AuditContext audit_context(const http::Request& request, const identity::Principal& principal);
+identity::AuditContext audit_context(const http::Request& request,
+                                     const identity::Principal& principal);
 identity::AuditContext anonymous_audit(const http::Request& request);
 store::PageRequest page_request(const http::Request& request);
 // The cursor for the item after which the next page starts.
@@ -79,7 +80,8 @@ std::string next_cursor(const identity::Page<T>& page) {
   return store::encode_cursor({page.items.back().created_at, page.items.back().id});
 }
 // The ID in a path must look like one of ours; anything else is simply not found.
-const std::string& path_id(const http::Request& request, const std::string& name, std::string_view prefix);
+const std::string& path_id(const http::Request& request, const std::string& name,
+                           std::string_view prefix);
 
 void register_system_routes(Routes& routes);
 void register_auth_routes(Routes& routes);

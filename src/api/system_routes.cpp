@@ -1,4 +1,6 @@
 // Health, readiness, Prometheus metrics, the OpenAPI document and its rendered page.
+#include <nlohmann/json.hpp>
+
 #include "api/openapi.hpp"
 #include "api/routes.hpp"
 
@@ -9,7 +11,8 @@ void register_system_routes(Routes& routes) {
   using R = boost::asio::awaitable<http::Response>;
 
   routes.open("GET", "/healthz", [&s](http::Request&) -> R {
-    co_return json_response(200, {{"status", "ok"}, {"version", s.version}});
+    nlohmann::json out = {{"status", "ok"}, {"version", s.version}};
+    co_return json_response(200, out);
   });
 
   routes.open("GET", "/readyz", [&s](http::Request&) -> R {
@@ -19,8 +22,9 @@ void register_system_routes(Routes& routes) {
     } catch (const store::StoreError&) {
       ready = false;
     }
-    co_return json_response(ready ? 200 : 503,
-                            {{"status", ready ? "ready" : "unavailable"}, {"checks", {{"store", ready ? "ok" : "down"}}}});
+    nlohmann::json out = {{"status", ready ? "ready" : "unavailable"},
+                          {"checks", {{"store", ready ? "ok" : "down"}}}};
+    co_return json_response(ready ? 200 : 503, out);
   });
 
   routes.open("GET", "/metrics", [&s](http::Request&) -> R {
@@ -37,7 +41,8 @@ void register_system_routes(Routes& routes) {
     http::Response r = http::Response::json(200, std::string(docs_page()));
     r.content_type = "text/html; charset=utf-8";
     r.set_header("Content-Security-Policy",
-                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                 "connect-src 'self'");
     co_return r;
   });
 }

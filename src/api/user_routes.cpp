@@ -16,8 +16,8 @@ void register_user_routes(Routes& routes) {
       [&s](http::Request& req, P p) -> R {
         auto body = parse_json_object(req);
         Fields f(body, {"email", "name", "role", "password"});
-        identity::NewUser input{f.required_string("email"), f.required_string("name"), f.required_string("role"),
-                                f.required_string("password")};
+        identity::NewUser input{f.required_string("email"), f.required_string("name"),
+                                f.required_string("role"), f.required_string("password")};
         f.finish();
         auto user = co_await s.users.create(p, std::move(input), audit_context(req, p));
         co_return json_response(201, to_json(user));

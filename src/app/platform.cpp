@@ -26,7 +26,8 @@ namespace asio = boost::asio;
 
 std::string load_or_create_secret(const Config& config) {
   if (!config.secret_key.empty()) {
-    if (config.secret_key.size() < 32) throw ConfigError("auth.secret_key must be at least 32 characters");
+    if (config.secret_key.size() < 32)
+      throw ConfigError("auth.secret_key must be at least 32 characters");
     return config.secret_key;
   }
   std::filesystem::create_directories(config.data_dir);
@@ -43,7 +44,8 @@ std::string load_or_create_secret(const Config& config) {
     std::ofstream out(tmp, std::ios::trunc);
     out << secret << "\n";
   }
-  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::filesystem::rename(tmp, path);
   return secret;
 }
@@ -61,7 +63,8 @@ T run_sync(asio::io_context& io, asio::awaitable<T> task) {
 
 std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) throw ConfigError("server.listen must be HOST:PORT, got " + listen);
+  if (colon == std::string::npos)
+    throw ConfigError("server.listen must be HOST:PORT, got " + listen);
   std::string host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   int port = 0;
@@ -101,7 +104,9 @@ struct Platform::Impl {
     db = open_database(config.effective_database_url(), io.get_executor(),
                        static_cast<std::size_t>(config.database_pool_size));
     hasher = std::make_unique<identity::PasswordHasher>(
-        identity::Argon2Params{config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism}, 2);
+        identity::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
+                               config.argon2_parallelism},
+        2);
     authenticator = std::make_unique<identity::Authenticator>(*db, cache, jwt_key);
     accounts = std::make_unique<identity::AccountService>(
         *db, *hasher, *limiter, cache,
@@ -110,14 +115,15 @@ struct Platform::Impl {
     users = std::make_unique<identity::UserService>(*db, *hasher, cache);
     api_keys = std::make_unique<identity::ApiKeyService>(*db, cache);
     tenants = std::make_unique<identity::TenantService>(*db, cache);
-    operators = std::make_unique<identity::OperatorService>(*db, *hasher, *limiter, config.operator_session_ttl_s,
-                                                            config.login_max_failures, config.login_window_s);
+    operators = std::make_unique<identity::OperatorService>(
+        *db, *hasher, *limiter, config.operator_session_ttl_s, config.login_max_failures,
+        config.login_window_s);
     api::RateLimits limits{config.rate_limit_enabled,
                            {config.api_key_rate_per_s, config.api_key_burst},
                            {config.tenant_rate_per_s, config.tenant_burst}};
-    services = std::make_unique<api::ApiServices>(api::ApiServices{
-        *db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators, *limiter, metrics, limits, data_key,
-        IRISX_VERSION});
+    services = std::make_unique<api::ApiServices>(
+        api::ApiServices{*db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators,
+                         *limiter, metrics, limits, data_key, IRISX_VERSION});
     api::Routes routes(router, *services);
     api::register_all(routes);
     metrics::add_process_collector(metrics);
@@ -132,8 +138,12 @@ struct Platform::Impl {
 Platform::Platform(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Platform::~Platform() = default;
 
-const http::Router& Platform::router() const { return impl_->router; }
-const Config& Platform::config() const { return impl_->config; }
+const http::Router& Platform::router() const {
+  return impl_->router;
+}
+const Config& Platform::config() const {
+  return impl_->config;
+}
 
 int Platform::migrate() {
   auto applied = run_sync(impl_->io, store::migrate(*impl_->db));
@@ -152,15 +162,16 @@ int Platform::serve(const std::string& ready_file) {
   if (applied > 0) log->info("applied {} migration(s)", applied);
 
   auto [host, port] = split_listen(s.config.listen);
-  http::Pipeline pipeline(s.router, s.metrics, http::PipelineOptions{s.config.cors_origins, s.config.access_log});
+  http::Pipeline pipeline(s.router, s.metrics,
+                          http::PipelineOptions{s.config.cors_origins, s.config.access_log});
   http::ServerOptions options{host, port, static_cast<std::size_t>(s.config.body_limit),
                               std::chrono::milliseconds(s.config.read_timeout_ms),
                               std::chrono::milliseconds(s.config.drain_timeout_ms)};
   http::Server server(s.io, options, pipeline);
   s.io.restart();
   const std::uint16_t bound = server.start();
-  const std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                              std::to_string(bound);
+  const std::string address =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(bound);
   log->info("listening on http://{} (store: {}, threads: {})", address,
             s.db->dialect() == store::Dialect::sqlite ? "sqlite" : "postgres", s.threads());
   if (!ready_file.empty()) {

@@ -2,6 +2,7 @@
 // The one place where IRISX is wired together: configuration in, services out. `serve`,
 // `migrate` and `admin` all build a Platform; tests build one too.
 #include <utility>  // must precede asio headers under g++ 12
+
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
@@ -23,7 +24,8 @@ class Platform {
   // Serves HTTP until SIGTERM/SIGINT, then drains. Writes "HOST:PORT\n" to ready_file once
   // listening, when given.
   int serve(const std::string& ready_file);
-  identity::Operator create_operator(const std::string& email, const std::string& password, const std::string& name);
+  identity::Operator create_operator(const std::string& email, const std::string& password,
+                                     const std::string& name);
 
   const http::Router& router() const;
   const Config& config() const;

@@ -4,6 +4,9 @@
 
 #include <charconv>
 #include <functional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
 extern char** environ;
@@ -23,14 +26,18 @@ struct Field {
 };
 
 template <class T>
-std::function<void(Config&, const Parsed&)> setter(T Config::*member) {
-  return [member](Config& c, const Parsed& v) {
-    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
-                  std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, double> ||
-                  std::is_same_v<T, std::int64_t>) {
-      c.*member = std::get<T>(v);
+std::function<void(Config&, const Parsed&)> setter(const char* key, T Config::*member) {
+  return [key, member](Config& c, const Parsed& v) {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      const std::int64_t n = std::get<std::int64_t>(v);
+      // Every integer setting is a count, size or duration: none may be negative.
+      if (n < 0 || !std::in_range<T>(n)) {
+        throw ConfigError("config " + std::string(key) + ": " + std::to_string(n) +
+                          " is out of range");
+      }
+      c.*member = static_cast<T>(n);
     } else {
-      c.*member = static_cast<T>(std::get<std::int64_t>(v));
+      c.*member = std::get<T>(v);
     }
   };
 }
@@ -53,37 +60,59 @@ std::function<std::string(const Config&)> shower(T Config::*member) {
   };
 }
 
-#define IRISX_FIELD(key, kind, member, help) \
-  Field { key, kind, help, setter(&Config::member), shower(&Config::member) }
+#define IRISX_FIELD(key, kind, member, help)                               \
+  Field {                                                                  \
+    key, kind, help, setter(key, &Config::member), shower(&Config::member) \
+  }
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> all = {
-      IRISX_FIELD("data_dir", Kind::text, data_dir, "directory for the SQLite database and local files"),
-      IRISX_FIELD("server.listen", Kind::text, listen, "HOST:PORT to serve HTTP on (port 0 picks one)"),
+      IRISX_FIELD("data_dir", Kind::text, data_dir,
+                  "directory for the SQLite database and local files"),
+      IRISX_FIELD("server.listen", Kind::text, listen,
+                  "HOST:PORT to serve HTTP on (port 0 picks one)"),
       IRISX_FIELD("server.threads", Kind::integer, threads, "I/O threads; 0 means one per core"),
       IRISX_FIELD("server.body_limit", Kind::integer, body_limit, "largest request body in bytes"),
-      IRISX_FIELD("server.read_timeout_ms", Kind::integer, read_timeout_ms, "time to read a request, and keep-alive idle time"),
-      IRISX_FIELD("server.drain_timeout_ms", Kind::integer, drain_timeout_ms, "how long SIGTERM waits for in-flight requests"),
-      IRISX_FIELD("server.cors_origins", Kind::list, cors_origins, "origins allowed by CORS (comma-separated in env)"),
-      IRISX_FIELD("server.public_url", Kind::text, public_url, "external base URL, shown at start-up"),
-      IRISX_FIELD("database.url", Kind::text, database_url, "sqlite:PATH or postgres://user@host:port/db"),
-      IRISX_FIELD("database.pool_size", Kind::integer, database_pool_size, "connections in the pool"),
+      IRISX_FIELD("server.read_timeout_ms", Kind::integer, read_timeout_ms,
+                  "time to read a request, and keep-alive idle time"),
+      IRISX_FIELD("server.drain_timeout_ms", Kind::integer, drain_timeout_ms,
+                  "how long SIGTERM waits for in-flight requests"),
+      IRISX_FIELD("server.cors_origins", Kind::list, cors_origins,
+                  "origins allowed by CORS (comma-separated in env)"),
+      IRISX_FIELD("server.public_url", Kind::text, public_url,
+                  "external base URL, shown at start-up"),
+      IRISX_FIELD("database.url", Kind::text, database_url,
+                  "sqlite:PATH or postgres://user@host:port/db"),
+      IRISX_FIELD("database.pool_size", Kind::integer, database_pool_size,
+                  "connections in the pool"),
       IRISX_FIELD("log.level", Kind::text, log_level, "trace, debug, info, warn, error"),
       IRISX_FIELD("log.format", Kind::text, log_format, "text or json"),
       IRISX_FIELD("log.access", Kind::boolean, access_log, "write one access-log line per request"),
-      IRISX_FIELD("auth.secret_key", Kind::text, secret_key, "master secret (token signing, encryption at rest); generated into data_dir when empty; all nodes of a cluster share it"),
-      IRISX_FIELD("auth.access_token_ttl_s", Kind::integer, access_token_ttl_s, "access token lifetime"),
-      IRISX_FIELD("auth.refresh_token_ttl_s", Kind::integer, refresh_token_ttl_s, "refresh token lifetime"),
-      IRISX_FIELD("auth.operator_session_ttl_s", Kind::integer, operator_session_ttl_s, "operator session lifetime"),
-      IRISX_FIELD("auth.login_max_failures", Kind::integer, login_max_failures, "failed logins per account before 429"),
-      IRISX_FIELD("auth.login_window_s", Kind::integer, login_window_s, "window for counting failed logins"),
-      IRISX_FIELD("auth.argon2_memory_kib", Kind::integer, argon2_memory_kib, "Argon2id memory cost"),
+      IRISX_FIELD("auth.secret_key", Kind::text, secret_key,
+                  "master secret (token signing, encryption at rest); generated into data_dir when "
+                  "empty; all nodes of a cluster share it"),
+      IRISX_FIELD("auth.access_token_ttl_s", Kind::integer, access_token_ttl_s,
+                  "access token lifetime"),
+      IRISX_FIELD("auth.refresh_token_ttl_s", Kind::integer, refresh_token_ttl_s,
+                  "refresh token lifetime"),
+      IRISX_FIELD("auth.operator_session_ttl_s", Kind::integer, operator_session_ttl_s,
+                  "operator session lifetime"),
+      IRISX_FIELD("auth.login_max_failures", Kind::integer, login_max_failures,
+                  "failed logins per account before 429"),
+      IRISX_FIELD("auth.login_window_s", Kind::integer, login_window_s,
+                  "window for counting failed logins"),
+      IRISX_FIELD("auth.argon2_memory_kib", Kind::integer, argon2_memory_kib,
+                  "Argon2id memory cost"),
       IRISX_FIELD("auth.argon2_iterations", Kind::integer, argon2_iterations, "Argon2id time cost"),
       IRISX_FIELD("auth.argon2_parallelism", Kind::integer, argon2_parallelism, "Argon2id lanes"),
-      IRISX_FIELD("rate_limit.enabled", Kind::boolean, rate_limit_enabled, "enforce request rate limits"),
-      IRISX_FIELD("rate_limit.api_key_per_second", Kind::number, api_key_rate_per_s, "sustained requests per second per API key"),
-      IRISX_FIELD("rate_limit.api_key_burst", Kind::number, api_key_burst, "burst size per API key"),
-      IRISX_FIELD("rate_limit.tenant_per_second", Kind::number, tenant_rate_per_s, "sustained requests per second per tenant"),
+      IRISX_FIELD("rate_limit.enabled", Kind::boolean, rate_limit_enabled,
+                  "enforce request rate limits"),
+      IRISX_FIELD("rate_limit.api_key_per_second", Kind::number, api_key_rate_per_s,
+                  "sustained requests per second per API key"),
+      IRISX_FIELD("rate_limit.api_key_burst", Kind::number, api_key_burst,
+                  "burst size per API key"),
+      IRISX_FIELD("rate_limit.tenant_per_second", Kind::number, tenant_rate_per_s,
+                  "sustained requests per second per tenant"),
       IRISX_FIELD("rate_limit.tenant_burst", Kind::number, tenant_burst, "burst size per tenant"),
   };
   return all;
@@ -92,7 +121,8 @@ const std::vector<Field>& fields() {
 
 std::string env_name(const std::string& key) {
   std::string out = "IRISX_";
-  for (char c : key) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : key)
+    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -105,21 +135,28 @@ const Field* find_field(const std::string& key) {
 
 const char* kind_name(Kind k) {
   switch (k) {
-    case Kind::text: return "string";
-    case Kind::integer: return "integer";
-    case Kind::boolean: return "boolean";
-    case Kind::number: return "number";
-    case Kind::list: return "list of strings";
+    case Kind::text:
+      return "string";
+    case Kind::integer:
+      return "integer";
+    case Kind::boolean:
+      return "boolean";
+    case Kind::number:
+      return "number";
+    case Kind::list:
+      return "list of strings";
   }
   return "?";
 }
 
 Parsed parse_text(const Field& f, const std::string& value) {
   auto bad = [&] {
-    return ConfigError("config " + std::string(f.key) + ": expected " + kind_name(f.kind) + ", got '" + value + "'");
+    return ConfigError("config " + std::string(f.key) + ": expected " + kind_name(f.kind) +
+                       ", got '" + value + "'");
   };
   switch (f.kind) {
-    case Kind::text: return value;
+    case Kind::text:
+      return value;
     case Kind::integer: {
       std::int64_t n = 0;
       auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -145,8 +182,11 @@ Parsed parse_text(const Field& f, const std::string& value) {
       std::size_t start = 0;
       while (start <= value.size() && !value.empty()) {
         std::size_t comma = value.find(',', start);
-        std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) items.push_back(item);
+        std::string item =
+            value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const auto first = item.find_first_not_of(" \t");
+        const auto last = item.find_last_not_of(" \t");
+        if (first != std::string::npos) items.push_back(item.substr(first, last - first + 1));
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
@@ -159,17 +199,29 @@ Parsed parse_text(const Field& f, const std::string& value) {
 Parsed parse_toml(const Field& f, const toml::value& v) {
   try {
     switch (f.kind) {
-      case Kind::text: return toml::get<std::string>(v);
-      case Kind::integer: return static_cast<std::int64_t>(toml::get<toml::integer>(v));
-      case Kind::boolean: return toml::get<bool>(v);
+      case Kind::text:
+        return toml::get<std::string>(v);
+      case Kind::integer:
+        return static_cast<std::int64_t>(toml::get<toml::integer>(v));
+      case Kind::boolean:
+        return toml::get<bool>(v);
       case Kind::number:
         if (v.is_integer()) return static_cast<double>(v.as_integer());
         return toml::get<double>(v);
-      case Kind::list: return toml::get<std::vector<std::string>>(v);
+      case Kind::list:
+        return toml::get<std::vector<std::string>>(v);
     }
   } catch (const toml::type_error&) {
   }
   throw ConfigError("config file: " + std::string(f.key) + " must be a " + kind_name(f.kind));
+}
+
+// A table is a known section when some field's key lies under it.
+bool is_section(const std::string& prefix) {
+  for (const auto& f : fields()) {
+    if (std::string_view(f.key).rfind(prefix + ".", 0) == 0) return true;
+  }
+  return false;
 }
 
 void apply_table(Config& config, const toml::value& table, const std::string& prefix) {
@@ -177,7 +229,7 @@ void apply_table(Config& config, const toml::value& table, const std::string& pr
     std::string key = prefix.empty() ? name : prefix + "." + name;
     if (const Field* f = find_field(key)) {
       f->set(config, parse_toml(*f, value));
-    } else if (value.is_table()) {
+    } else if (value.is_table() && is_section(key)) {
       apply_table(config, value, key);
     } else {
       throw ConfigError("config file: unknown key '" + key + "'");

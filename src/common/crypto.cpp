@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace irisx::crypto {
@@ -25,7 +26,9 @@ std::string random_bytes(std::size_t n) {
   return out;
 }
 
-std::string random_hex(std::size_t bytes) { return hex(random_bytes(bytes)); }
+std::string random_hex(std::size_t bytes) {
+  return hex(random_bytes(bytes));
+}
 
 std::string hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -44,13 +47,22 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return hex(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+  return hex(sha256(data));
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+  // OpenSSL treats a null key pointer as "reuse the previous key" and fails without one, so
+  // an empty view must still point somewhere.
+  static const unsigned char kEmpty = 0;
+  const void* key_ptr = key.data() ? static_cast<const void*>(key.data()) : &kEmpty;
+  const unsigned char* data_ptr = data.data() ? bytes_of(data) : &kEmpty;
   std::string out(EVP_MAX_MD_SIZE, '\0');
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(),
-       reinterpret_cast<unsigned char*>(out.data()), &len);
+  if (!HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(),
+            reinterpret_cast<unsigned char*>(out.data()), &len)) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
   out.resize(len);
   return out;
 }
@@ -73,28 +85,52 @@ std::string base64url(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(text),
-                          static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t pad = 0;
-  if (!text.empty() && text.back() == '=') ++pad;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
+namespace {
+
+// Value of one character in the given alphabet, or -1.
+int sextet(char c, char plus, char slash) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == plus) return 62;
+  if (c == slash) return 63;
+  return -1;
+}
+
+// Strict RFC 4648 decoding of unpadded text: any character outside the alphabet, and a final
+// group of one character (which cannot encode a byte), are rejected.
+std::optional<std::string> decode_unpadded(std::string_view text, char plus, char slash) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int v = sextet(c, plus, slash);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
   return out;
 }
 
+}  // namespace
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  const std::string_view body = text.substr(0, text.size() - pad);
+  if (pad > 0 && body.size() % 4 + pad != 4) return std::nullopt;
+  return decode_unpadded(body, '+', '/');
+}
+
 std::optional<std::string> base64url_decode(std::string_view text) {
-  std::string s(text);
-  for (char& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/' || c == '=') return std::nullopt;
-  }
-  while (s.size() % 4 != 0) s.push_back('=');
-  return base64_decode(s);
+  return decode_unpadded(text, '-', '_');
 }
 
 std::string seal(std::string_view key32, std::string_view plaintext) {
@@ -104,11 +140,14 @@ std::string seal(std::string_view key32, std::string_view plaintext) {
   out.resize(12 + plaintext.size() + 16);
   auto* ctx = EVP_CIPHER_CTX_new();
   int len = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, bytes_of(key32), bytes_of(nonce)) == 1 &&
-            EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data() + 12), &len, bytes_of(plaintext),
-                              static_cast<int>(plaintext.size())) == 1 &&
-            EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data() + 12 + len), &len) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out.data() + 12 + plaintext.size()) == 1;
+  bool ok =
+      ctx &&
+      EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, bytes_of(key32), bytes_of(nonce)) == 1 &&
+      EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data() + 12), &len,
+                        bytes_of(plaintext), static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data() + 12 + len), &len) ==
+          1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out.data() + 12 + plaintext.size()) == 1;
   EVP_CIPHER_CTX_free(ctx);
   if (!ok) throw std::runtime_error("AES-GCM encryption failed");
   return base64(out);
@@ -122,11 +161,13 @@ std::optional<std::string> open_sealed(std::string_view key32, std::string_view 
   std::string tag = raw->substr(12 + n);
   auto* ctx = EVP_CIPHER_CTX_new();
   int len = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, bytes_of(key32), bytes_of(*raw)) == 1 &&
-            EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len,
-                              bytes_of(std::string_view(*raw).substr(12, n)), static_cast<int>(n)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) == 1 &&
-            EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data() + len), &len) == 1;
+  bool ok =
+      ctx &&
+      EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, bytes_of(key32), bytes_of(*raw)) == 1 &&
+      EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len,
+                        bytes_of(std::string_view(*raw).substr(12, n)), static_cast<int>(n)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data() + len), &len) == 1;
   EVP_CIPHER_CTX_free(ctx);
   if (!ok) return std::nullopt;
   return out;

@@ -30,7 +30,7 @@ void Histogram::observe(double v) {
   std::size_t i = 0;
   while (i < bounds_.size() && v > bounds_[i]) ++i;
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_micro_.fetch_add(static_cast<std::uint64_t>(std::llround(v * 1e6)), std::memory_order_relaxed);
+  sum_micro_.fetch_add(static_cast<std::int64_t>(std::llround(v * 1e6)), std::memory_order_relaxed);
 }
 
 std::vector<std::uint64_t> Histogram::cumulative_counts() const {
@@ -47,7 +47,9 @@ double Histogram::sum() const {
   return static_cast<double>(sum_micro_.load(std::memory_order_relaxed)) / 1e6;
 }
 
-std::uint64_t Histogram::count() const { return cumulative_counts().back(); }
+std::uint64_t Histogram::count() const {
+  return cumulative_counts().back();
+}
 
 std::vector<double> latency_buckets_seconds() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -91,7 +93,8 @@ Counter& Registry::counter(std::string_view name, std::string_view help, const L
   {
     std::shared_lock lock(mutex_);
     if (auto f = families_.find(name); f != families_.end()) {
-      if (auto it = f->second.counters.find(key); it != f->second.counters.end()) return *it->second;
+      if (auto it = f->second.counters.find(key); it != f->second.counters.end())
+        return *it->second;
     }
   }
   std::unique_lock lock(mutex_);
@@ -137,6 +140,21 @@ std::string with_label(const std::string& labels, const std::string& extra) {
   return labels.substr(0, labels.size() - 1) + "," + extra + "}";
 }
 
+// HELP text escapes only backslash and newline (exposition format 0.0.4).
+std::string escape_help(std::string_view help) {
+  std::string out;
+  for (char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   return fmt::format("{}", v);
@@ -151,16 +169,19 @@ std::string Registry::render() const {
     const char* type = fam.type == Type::counter ? "counter"
                        : fam.type == Type::gauge ? "gauge"
                                                  : "histogram";
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, fam.help, name, type);
-    for (const auto& [labels, c] : fam.counters) out += fmt::format("{}{} {}\n", name, labels, c->value());
-    for (const auto& [labels, g] : fam.gauges) out += fmt::format("{}{} {}\n", name, labels, number(g->value()));
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(fam.help), name, type);
+    for (const auto& [labels, c] : fam.counters)
+      out += fmt::format("{}{} {}\n", name, labels, c->value());
+    for (const auto& [labels, g] : fam.gauges)
+      out += fmt::format("{}{} {}\n", name, labels, number(g->value()));
     for (const auto& [labels, h] : fam.histograms) {
       auto counts = h->cumulative_counts();
       for (std::size_t i = 0; i < h->bounds().size(); ++i) {
         out += fmt::format("{}_bucket{} {}\n", name,
                            with_label(labels, "le=\"" + number(h->bounds()[i]) + "\""), counts[i]);
       }
-      out += fmt::format("{}_bucket{} {}\n", name, with_label(labels, "le=\"+Inf\""), counts.back());
+      out +=
+          fmt::format("{}_bucket{} {}\n", name, with_label(labels, "le=\"+Inf\""), counts.back());
       out += fmt::format("{}_sum{} {}\n", name, labels, number(h->sum()));
       out += fmt::format("{}_count{} {}\n", name, labels, counts.back());
     }
@@ -178,7 +199,8 @@ void append_process_metrics(std::string& out, double start_time_seconds) {
   std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   // Fields after the command name (which may hold spaces) start after the last ')'.
   std::istringstream fields(content.substr(content.rfind(')') + 2));
-  std::vector<std::string> f((std::istream_iterator<std::string>(fields)), std::istream_iterator<std::string>());
+  std::vector<std::string> f((std::istream_iterator<std::string>(fields)),
+                             std::istream_iterator<std::string>());
   double cpu = 0, vsize = 0, rss = 0;
   if (f.size() > 22) {
     cpu = (std::stod(f[11]) + std::stod(f[12])) / ticks;  // utime + stime

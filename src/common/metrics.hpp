@@ -48,7 +48,7 @@ class Histogram {
  private:
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // non-cumulative, last is +Inf
-  std::atomic<std::uint64_t> sum_micro_{0};                // sum in millionths
+  std::atomic<std::int64_t> sum_micro_{0};                 // sum in millionths; may be < 0
 };
 
 std::vector<double> latency_buckets_seconds();

@@ -2,9 +2,38 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 
 namespace irisx {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+using std::chrono::year_month_day;
+
+// Floor division: -1 ms belongs to the second before the epoch, not the one after it.
+std::int64_t floor_div(std::int64_t value, std::int64_t divisor) {
+  std::int64_t quotient = value / divisor;
+  if (value % divisor < 0) --quotient;
+  return quotient;
+}
+
+bool digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Reads exactly `width` decimal digits at `pos`; no sign, no spaces.
+std::optional<int> fixed_digits(std::string_view text, std::size_t pos, std::size_t width) {
+  if (pos + width > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (!digit(text[i])) return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+}  // namespace
 
 std::int64_t now_ms() {
   using namespace std::chrono;
@@ -12,35 +41,49 @@ std::int64_t now_ms() {
 }
 
 std::string rfc3339(std::int64_t epoch_ms) {
-  std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
-  int millis = static_cast<int>(epoch_ms % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
+  const std::int64_t secs = floor_div(epoch_ms, 1000);
+  const int millis = static_cast<int>(epoch_ms - secs * 1000);
+  const std::int64_t day_number = floor_div(secs, 86400);
+  const auto second_of_day = static_cast<int>(secs - day_number * 86400);
+  const year_month_day date{sys_days{days{day_number}}};
+  char buf[64];
+  const int hour = second_of_day / 3600;
+  const int min = second_of_day / 60 % 60;
+  const int sec = second_of_day % 60;
   if (millis == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(date.year()),
+                  unsigned(date.month()), unsigned(date.day()), hour, min, sec);
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(date.year()),
+                  unsigned(date.month()), unsigned(date.day()), hour, min, sec, millis);
   }
   return buf;
 }
 
+// Accepts exactly YYYY-MM-DDTHH:MM:SS[.fraction]Z, the form rfc3339() writes.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
-  std::tm tm{};
-  int year, mon, day, hour, min, sec, consumed = 0;
-  std::string s(text);
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
-                  &consumed) != 6) {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
     return std::nullopt;
   }
-  std::string_view rest = text.substr(static_cast<size_t>(consumed));
+  const auto year = fixed_digits(text, 0, 4);
+  const auto mon = fixed_digits(text, 5, 2);
+  const auto day = fixed_digits(text, 8, 2);
+  const auto hour = fixed_digits(text, 11, 2);
+  const auto min = fixed_digits(text, 14, 2);
+  const auto sec = fixed_digits(text, 17, 2);
+  if (!year || !mon || !day || !hour || !min || !sec) return std::nullopt;
+  if (*hour > 23 || *min > 59 || *sec > 60) return std::nullopt;
+  const year_month_day date{std::chrono::year{*year}, std::chrono::month{unsigned(*mon)},
+                            std::chrono::day{unsigned(*day)}};
+  if (!date.ok()) return std::nullopt;
+
+  std::string_view rest = text.substr(19);
   int millis = 0;
-  if (!rest.empty() && rest.front() == '.') {
+  if (rest.front() == '.') {
     rest.remove_prefix(1);
     int digits = 0;
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+    while (!rest.empty() && digit(rest.front())) {
       if (digits < 3) millis = millis * 10 + (rest.front() - '0');
       ++digits;
       rest.remove_prefix(1);
@@ -49,16 +92,9 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     for (; digits < 3; ++digits) millis *= 10;
   }
   if (rest != "Z") return std::nullopt;
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
-    return std::nullopt;
-  }
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
+  const std::int64_t day_number = sys_days{date}.time_since_epoch().count();
+  const std::int64_t secs = day_number * 86400 + *hour * 3600 + *min * 60 + *sec;
+  return secs * 1000 + millis;
 }
 
 }  // namespace irisx

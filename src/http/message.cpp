@@ -1,5 +1,6 @@
 #include "http/message.hpp"
 
+#include <cctype>
 #include <stdexcept>
 
 namespace irisx::http {
@@ -47,7 +48,8 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     std::string_view pair = rest.substr(0, amp);
     std::size_t eq = pair.find('=');
     if (percent_decode(pair.substr(0, eq), true) == name) {
-      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true);
+      return eq == std::string_view::npos ? std::string()
+                                          : percent_decode(pair.substr(eq + 1), true);
     }
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
@@ -62,9 +64,25 @@ const std::string& Request::param(std::string_view name) const {
   throw std::logic_error("route has no path parameter named " + std::string(name));
 }
 
+namespace {
+
+// Header names are case-insensitive (RFC 9110 §5.1).
+bool same_header_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 void Response::set_header(std::string name, std::string value) {
   for (auto& [n, v] : headers) {
-    if (n == name) {
+    if (same_header_name(n, name)) {
       v = std::move(value);
       return;
     }

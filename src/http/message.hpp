@@ -20,7 +20,7 @@ struct Request {
   std::string remote_ip;
   std::string request_id;
   std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router
-  std::string route;                                              // matched pattern, for metrics
+  std::string route;                                             // matched pattern, for metrics
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
   std::optional<std::string> query_param(std::string_view name) const;

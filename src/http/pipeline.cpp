@@ -72,7 +72,8 @@ boost::asio::awaitable<Response> Pipeline::handle(Request& request) {
                                     request.request_id);
         response.set_header("Allow", match.allowed);
       } else {
-        response = problem_response(ApiError(404, "not_found", "no such route"), request.request_id);
+        response =
+            problem_response(ApiError(404, "not_found", "no such route"), request.request_id);
       }
     } else {
       request.route = *match.pattern;
@@ -90,7 +91,8 @@ boost::asio::awaitable<Response> Pipeline::handle(Request& request) {
     }
   }
   add_cors(request, response);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   record(request, response, seconds);
   co_return response;
 }

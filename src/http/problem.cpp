@@ -15,7 +15,8 @@ Response problem_response(const ApiError& error, const std::string& request_id) 
   };
   if (!error.errors().empty()) {
     auto& list = body["errors"] = nlohmann::json::array();
-    for (const auto& e : error.errors()) list.push_back({{"field", e.field}, {"message", e.message}});
+    for (const auto& e : error.errors())
+      list.push_back({{"field", e.field}, {"message", e.message}});
   }
   Response response = Response::json(error.status(), body.dump());
   response.content_type = "application/problem+json";

@@ -20,13 +20,31 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
+namespace {
+
+bool is_param(const std::string& seg) {
+  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
+
+// True when `a` is more specific than `b`: at the first segment where one has a literal
+// and the other a parameter, the literal wins (/a/b/{y} beats /a/{x}/c for /a/b/c).
+bool more_specific(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const bool a_param = is_param(a[i]);
+    if (a_param != is_param(b[i])) return !a_param;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Router::add(std::string method, std::string pattern, Handler handler) {
   Route route{std::move(method), std::move(pattern), {}, std::move(handler)};
   for (std::string_view seg : split_path(route.pattern)) route.segments.emplace_back(seg);
   // Parameter names do not distinguish routes: /users/{id} and /users/{other} collide.
   auto shape = [](const std::vector<std::string>& segments) {
     std::vector<std::string> out;
-    for (const auto& seg : segments) out.push_back(seg.front() == '{' ? "{}" : seg);
+    for (const auto& seg : segments) out.push_back(is_param(seg) ? "{}" : seg);
     return out;
   };
   for (const auto& existing : routes_) {
@@ -37,21 +55,18 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
-bool Router::match_path(const Route& route, const std::vector<std::string_view>& parts,
+bool Router::match_path(const Route& route, const std::vector<std::string>& parts,
                         std::vector<std::pair<std::string, std::string>>* params) {
   if (route.segments.size() != parts.size()) return false;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string& seg = route.segments[i];
-    bool is_param = seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
-    if (!is_param && seg != parts[i]) return false;
+    if (!is_param(seg) && seg != parts[i]) return false;
   }
   if (params != nullptr) {
     params->clear();
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const std::string& seg = route.segments[i];
-      if (seg.size() > 2 && seg.front() == '{') {
-        params->emplace_back(seg.substr(1, seg.size() - 2), percent_decode(parts[i]));
-      }
+      if (is_param(seg)) params->emplace_back(seg.substr(1, seg.size() - 2), parts[i]);
     }
   }
   return true;
@@ -59,10 +74,11 @@ bool Router::match_path(const Route& route, const std::vector<std::string_view>&
 
 Router::Match Router::match(Request& request) const {
   Match result;
-  auto parts = split_path(request.path);
-  // Literal segments beat parameters: prefer the route with the fewest parameters.
+  // request.path is the raw target: each segment is decoded exactly once, here, so an
+  // encoded '/' or '%' inside a parameter survives.
+  std::vector<std::string> parts;
+  for (std::string_view raw : split_path(request.path)) parts.push_back(percent_decode(raw));
   const Route* best = nullptr;
-  int best_params = 1 << 30;
   for (const auto& route : routes_) {
     if (!match_path(route, parts, nullptr)) continue;
     if (route.method != request.method) {
@@ -72,12 +88,7 @@ Router::Match Router::match(Request& request) const {
       }
       continue;
     }
-    int params = 0;
-    for (const auto& seg : route.segments) params += seg.front() == '{' ? 1 : 0;
-    if (params < best_params) {
-      best = &route;
-      best_params = params;
-    }
+    if (best == nullptr || more_specific(route.segments, best->segments)) best = &route;
   }
   if (best != nullptr) {
     match_path(*best, parts, &request.path_params);

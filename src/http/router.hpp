@@ -2,6 +2,7 @@
 // Method + path-pattern routing. Patterns are literal segments and `{name}` parameters,
 // e.g. "/v1/users/{id}". A path that matches with another method yields 405 with Allow.
 #include <utility>  // must precede asio's awaitable.hpp under g++ 12
+
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
@@ -25,7 +26,7 @@ class Router {
   void add(std::string method, std::string pattern, Handler handler);
 
   struct Match {
-    const Handler* handler = nullptr;     // set when method and path matched
+    const Handler* handler = nullptr;      // set when method and path matched
     const std::string* pattern = nullptr;  // matched pattern, for metrics
     std::string allowed;                   // for 405: "GET, POST"
   };
@@ -41,7 +42,7 @@ class Router {
     std::vector<std::string> segments;  // "{x}" marks a parameter
     Handler handler;
   };
-  static bool match_path(const Route& route, const std::vector<std::string_view>& parts,
+  static bool match_path(const Route& route, const std::vector<std::string>& parts,
                          std::vector<std::pair<std::string, std::string>>* params);
   std::vector<Route> routes_;
 };

@@ -12,8 +12,8 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
-#include <mutex>
 #include <map>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -34,7 +34,7 @@ Request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
   out.method = std::string(in.method_string());
   std::string_view target = in.target();
   std::size_t q = target.find('?');
-  out.path = percent_decode(target.substr(0, q));
+  out.path = std::string(target.substr(0, q));  // raw; the router decodes per segment
   if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
   out.headers.reserve(8);
   for (const auto& field : in) {
@@ -146,14 +146,17 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<beast::tcp_stream> s
     parser.header_limit(16 * 1024);
     parser.body_limit(options.body_limit);
     stream.expires_after(options.read_timeout);
-    co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read_header(stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
     set_idle(stream_ptr, false);
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::error::connection_reset) {
+        ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::connection_reset) {
       break;
     }
     if (ec == bhttp::error::body_limit) {  // Content-Length over the limit, seen in the header
-      co_await reject(stream, ApiError(413, "payload_too_large", "request body exceeds the limit"), 11);
+      co_await reject(stream, ApiError(413, "payload_too_large", "request body exceeds the limit"),
+                      11);
       break;
     }
     if (ec) {
@@ -172,15 +175,18 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<beast::tcp_stream> s
       co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
     }
-    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read(stream, buffer, parser,
+                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec == bhttp::error::body_limit) {
       co_await reject(stream, ApiError(413, "payload_too_large", "request body exceeds the limit"),
                       header.version());
       break;
     }
     if (ec) {
-      if (ec != beast::error::timeout && ec != asio::error::eof && ec != bhttp::error::end_of_stream) {
-        co_await reject(stream, ApiError(400, "bad_request", "malformed HTTP request"), header.version());
+      if (ec != beast::error::timeout && ec != asio::error::eof &&
+          ec != bhttp::error::end_of_stream) {
+        co_await reject(stream, ApiError(400, "bad_request", "malformed HTTP request"),
+                        header.version());
       }
       break;
     }

@@ -2,6 +2,7 @@
 // HTTP/1.1 server on Boost.Beast with C++20 coroutines. Runs on the caller's io_context (run
 // it on as many threads as wanted); each connection lives on its own strand.
 #include <utility>  // must precede asio headers under g++ 12
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 

@@ -36,9 +36,13 @@ struct AccountSession {
 
 class AccountService {
  public:
-  AccountService(store::Database& db, PasswordHasher& hasher, kv::Limiter& limiter, AuthCache& cache,
-                 SessionSettings settings)
-      : db_(db), hasher_(hasher), limiter_(limiter), cache_(cache), settings_(std::move(settings)) {}
+  AccountService(store::Database& db, PasswordHasher& hasher, kv::Limiter& limiter,
+                 AuthCache& cache, SessionSettings settings)
+      : db_(db),
+        hasher_(hasher),
+        limiter_(limiter),
+        cache_(cache),
+        settings_(std::move(settings)) {}
 
   boost::asio::awaitable<AccountSession> signup(SignupInput input, AuditContext audit);
   boost::asio::awaitable<AccountSession> login(std::string email, std::string password,

@@ -13,7 +13,8 @@
 namespace irisx::identity {
 namespace {
 
-const char* const kColumns = "id, tenant_id, name, mode, last_four, scopes, created_by, created_at, last_used_at";
+const char* const kColumns =
+    "id, tenant_id, name, mode, last_four, scopes, created_by, created_at, last_used_at";
 
 ApiKey key_from_row(const store::Row& r) {
   std::vector<std::string> scopes;
@@ -23,8 +24,8 @@ ApiKey key_from_row(const store::Row& r) {
       if (s.is_string()) scopes.push_back(s.get<std::string>());
     }
   }
-  return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), std::move(scopes), r.opt_text(6), r.int64(7),
-          r.opt_int64(8)};
+  return {r.text(0),         r.text(1),     r.text(2),  r.text(3),     r.text(4),
+          std::move(scopes), r.opt_text(6), r.int64(7), r.opt_int64(8)};
 }
 
 }  // namespace
@@ -32,8 +33,10 @@ ApiKey key_from_row(const store::Row& r) {
 boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& actor, NewApiKey input,
                                                             AuditContext audit) {
   std::vector<FieldError> errors;
-  if (input.name.empty() || input.name.size() > 200) errors.push_back({"name", "must be 1 to 200 characters"});
-  if (input.mode != "live" && input.mode != "test") errors.push_back({"mode", "must be live or test"});
+  if (input.name.empty() || input.name.size() > 200)
+    errors.push_back({"name", "must be 1 to 200 characters"});
+  if (input.mode != "live" && input.mode != "test")
+    errors.push_back({"mode", "must be live or test"});
   if (input.scopes.empty()) errors.push_back({"scopes", "must list at least one scope"});
   std::sort(input.scopes.begin(), input.scopes.end());
   input.scopes.erase(std::unique(input.scopes.begin(), input.scopes.end()), input.scopes.end());
@@ -49,14 +52,24 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
   CreatedApiKey out;
   out.secret = "irisx_" + input.mode + "_" + crypto::random_hex(32);
   const std::int64_t now = now_ms();
-  out.key = ApiKey{new_id("AK"), actor.tenant_id, input.name, input.mode, out.secret.substr(out.secret.size() - 4),
-                   input.scopes, actor.actor_id(), now, std::nullopt};
+  out.key = ApiKey{new_id("AK"),
+                   actor.tenant_id,
+                   input.name,
+                   input.mode,
+                   out.secret.substr(out.secret.size() - 4),
+                   input.scopes,
+                   actor.actor_id(),
+                   now,
+                   std::nullopt};
   nlohmann::json scopes = input.scopes;
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     co_await s.exec(
-        "INSERT INTO api_keys (id, tenant_id, name, mode, key_hash, last_four, scopes, created_by, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", store::args(out.key.id, out.key.tenant_id, out.key.name, out.key.mode, hash_secret(out.secret), out.key.last_four,
-         scopes.dump(), actor.actor_id(), now));
+        "INSERT INTO api_keys (id, tenant_id, name, mode, key_hash, last_four, scopes, created_by, "
+        "created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        store::args(out.key.id, out.key.tenant_id, out.key.name, out.key.mode,
+                    hash_secret(out.secret), out.key.last_four, scopes.dump(), actor.actor_id(),
+                    now));
     co_await write_audit(s, audit, "api_key.created", "api_key", out.key.id);
   });
   co_return out;
@@ -64,7 +77,8 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
 
 boost::asio::awaitable<Page<ApiKey>> ApiKeyService::list(std::string tenant_id,
                                                          store::PageRequest page) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL";
+  std::string sql = std::string("SELECT ") + kColumns +
+                    " FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL";
   store::Params params{tenant_id};
   store::append_page_clause(sql, params, page);
   store::Result r = co_await db_.exec(sql, params);
@@ -73,9 +87,12 @@ boost::asio::awaitable<Page<ApiKey>> ApiKeyService::list(std::string tenant_id,
   co_return to_page(std::move(rows), page.limit);
 }
 
-boost::asio::awaitable<std::optional<ApiKey>> ApiKeyService::get(std::string tenant_id, std::string id) {
+boost::asio::awaitable<std::optional<ApiKey>> ApiKeyService::get(std::string tenant_id,
+                                                                 std::string id) {
   store::Result r = co_await db_.exec(
-      std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL", store::args(id, tenant_id));
+      std::string("SELECT ") + kColumns +
+          " FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL",
+      store::args(id, tenant_id));
   if (r.empty()) co_return std::nullopt;
   co_return key_from_row(r.front());
 }
@@ -85,8 +102,10 @@ boost::asio::awaitable<void> ApiKeyService::revoke(const Principal& actor, std::
   std::optional<std::string> hash;
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     store::Result r = co_await s.exec(
-        "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL "
-        "RETURNING key_hash", store::args(id, actor.tenant_id, now_ms()));
+        "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS "
+        "NULL "
+        "RETURNING key_hash",
+        store::args(id, actor.tenant_id, now_ms()));
     if (r.empty()) co_return;
     hash = r.front().text(0);
     co_await write_audit(s, audit, "api_key.revoked", "api_key", id);

@@ -28,7 +28,8 @@ class ApiKeyService {
  public:
   ApiKeyService(store::Database& db, AuthCache& cache) : db_(db), cache_(cache) {}
 
-  boost::asio::awaitable<CreatedApiKey> create(const Principal& actor, NewApiKey input, AuditContext audit);
+  boost::asio::awaitable<CreatedApiKey> create(const Principal& actor, NewApiKey input,
+                                               AuditContext audit);
   boost::asio::awaitable<Page<ApiKey>> list(std::string tenant_id, store::PageRequest page);
   boost::asio::awaitable<std::optional<ApiKey>> get(std::string tenant_id, std::string id);
   boost::asio::awaitable<void> revoke(const Principal& actor, std::string id, AuditContext audit);

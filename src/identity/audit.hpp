@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "store/database.hpp"
 #include "identity/models.hpp"
+#include "store/database.hpp"
 #include "store/pagination.hpp"
 
 namespace irisx::identity {
@@ -38,6 +38,6 @@ boost::asio::awaitable<void> write_audit(store::Session& session, AuditContext c
 
 // tenant_id empty: every tenant's and platform entries (operators only).
 boost::asio::awaitable<Page<AuditEntry>> list_audit(store::Database& db, std::string tenant_id,
-                                                           store::PageRequest page);
+                                                    store::PageRequest page);
 
 }  // namespace irisx::identity

@@ -27,7 +27,6 @@ struct CachedUser {
   Role role;
 };
 
-
 template <class V>
 class TtlMap {
  public:
@@ -77,10 +76,10 @@ class TtlMap {
 struct AuthCache {
   explicit AuthCache(std::chrono::milliseconds ttl)
       : api_keys(ttl), users(ttl), tenants(ttl), revoked_sessions(ttl) {}
-  TtlMap<CachedApiKey> api_keys;     // by key hash
-  TtlMap<CachedUser> users;          // by user id
-  TtlMap<Tenant> tenants;            // by tenant id
-  TtlMap<bool> revoked_sessions;     // by refresh family id: value true when revoked
+  TtlMap<CachedApiKey> api_keys;  // by key hash
+  TtlMap<CachedUser> users;       // by user id
+  TtlMap<Tenant> tenants;         // by tenant id
+  TtlMap<bool> revoked_sessions;  // by refresh family id: value true when revoked
 };
 
 }  // namespace irisx::identity

@@ -55,14 +55,17 @@ bool looks_like_api_key(std::string_view token) {
   return false;
 }
 
-std::string hash_secret(std::string_view secret) { return crypto::sha256_hex(secret); }
+std::string hash_secret(std::string_view secret) {
+  return crypto::sha256_hex(secret);
+}
 
 Authenticator::Authenticator(store::Database& db, AuthCache& cache, std::string signing_key)
     : db_(db), cache_(cache), signing_key_(std::move(signing_key)) {}
 
 boost::asio::awaitable<Principal> Authenticator::tenant_principal(Credentials credentials) {
   auto token = bearer(credentials);
-  if (!token) throw unauthorized("missing credentials: send Authorization: Bearer <token> or X-API-Key");
+  if (!token)
+    throw unauthorized("missing credentials: send Authorization: Bearer <token> or X-API-Key");
   if (token->substr(0, 6) == "irisx_") {
     if (!looks_like_api_key(*token)) throw unauthorized("invalid API key");
     co_return co_await from_api_key(*token);
@@ -78,7 +81,8 @@ boost::asio::awaitable<Principal> Authenticator::from_api_key(std::string_view k
   } else {
     store::Result r = co_await db_.exec(
         "UPDATE api_keys SET last_used_at = $2 WHERE key_hash = $1 AND revoked_at IS NULL "
-        "RETURNING id, tenant_id, scopes, key_hash", store::args(hash, now_ms()));
+        "RETURNING id, tenant_id, scopes, key_hash",
+        store::args(hash, now_ms()));
     // The hash came from an index lookup; compare in constant time all the same.
     if (!r.empty() && crypto::constant_time_equal(r.front().text(3), hash)) {
       record = CachedApiKey{r.front().text(0), r.front().text(1), parse_scopes(r.front().text(2))};
@@ -97,14 +101,16 @@ boost::asio::awaitable<Principal> Authenticator::from_api_key(std::string_view k
 
 boost::asio::awaitable<Principal> Authenticator::from_access_token(std::string_view token) {
   VerifiedToken v = verify_access_token(token, signing_key_, now_ms() / 1000);
-  if (v.status == TokenStatus::expired) throw ApiError(401, "token_expired", "the access token has expired");
+  if (v.status == TokenStatus::expired)
+    throw ApiError(401, "token_expired", "the access token has expired");
   if (v.status != TokenStatus::ok) throw unauthorized("invalid access token");
 
   std::optional<CachedUser> user;
   if (auto cached = cache_.users.get(v.claims.user_id)) {
     user = *cached;
   } else {
-    store::Result r = co_await db_.exec("SELECT tenant_id, role FROM users WHERE id = $1", store::args(v.claims.user_id));
+    store::Result r = co_await db_.exec("SELECT tenant_id, role FROM users WHERE id = $1",
+                                        store::args(v.claims.user_id));
     if (!r.empty()) {
       if (auto role = parse_role(r.front().text(1))) user = CachedUser{r.front().text(0), *role};
     }
@@ -118,7 +124,8 @@ boost::asio::awaitable<Principal> Authenticator::from_access_token(std::string_v
   } else {
     // A login session is live while its family has an unrevoked token.
     store::Result r = co_await db_.exec(
-        "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL", store::args(v.claims.family_id));
+        "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL",
+        store::args(v.claims.family_id));
     revoked = r.front().int64(0) == 0;
     cache_.revoked_sessions.put(v.claims.family_id, revoked);
   }
@@ -139,7 +146,8 @@ boost::asio::awaitable<std::optional<Tenant>> Authenticator::tenant(std::string 
   if (auto cached = cache_.tenants.get(tenant_id)) co_return *cached;
   std::optional<Tenant> tenant;
   store::Result r =
-      co_await db_.exec(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE id = $1", store::args(tenant_id));
+      co_await db_.exec(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE id = $1",
+                        store::args(tenant_id));
   if (!r.empty()) tenant = tenant_from_row(r.front());
   cache_.tenants.put(tenant_id, tenant);
   co_return tenant;
@@ -148,20 +156,25 @@ boost::asio::awaitable<std::optional<Tenant>> Authenticator::tenant(std::string 
 boost::asio::awaitable<void> Authenticator::require_active_tenant(std::string tenant_id) {
   std::optional<Tenant> t = co_await tenant(tenant_id);
   if (!t) throw unauthorized("invalid credentials");
-  if (t->status != "active") throw forbidden("tenant_suspended", "this account is suspended; contact support");
+  if (t->status != "active")
+    throw forbidden("tenant_suspended", "this account is suspended; contact support");
 }
 
 boost::asio::awaitable<Principal> Authenticator::operator_principal(Credentials credentials) {
   auto token = bearer(credentials);
-  if (!token) throw unauthorized("missing credentials: send Authorization: Bearer <operator token>");
-  if (token->substr(0, kOperatorPrefix.size()) != kOperatorPrefix || token->size() != kOperatorPrefix.size() + 64 ||
+  if (!token)
+    throw unauthorized("missing credentials: send Authorization: Bearer <operator token>");
+  if (token->substr(0, kOperatorPrefix.size()) != kOperatorPrefix ||
+      token->size() != kOperatorPrefix.size() + 64 ||
       !is_hex(token->substr(kOperatorPrefix.size()))) {
     throw unauthorized("invalid operator token");
   }
   // Operator traffic is light: always ask the store, so revocation is immediate everywhere.
   store::Result r = co_await db_.exec(
-      "SELECT id, operator_id FROM operator_sessions WHERE token_hash = $1 AND revoked_at IS NULL AND "
-      "expires_at > $2", store::args(hash_secret(*token), now_ms()));
+      "SELECT id, operator_id FROM operator_sessions WHERE token_hash = $1 AND revoked_at IS NULL "
+      "AND "
+      "expires_at > $2",
+      store::args(hash_secret(*token), now_ms()));
   if (r.empty()) throw unauthorized("invalid or expired operator session");
   Principal p;
   p.type = ActorType::operator_;

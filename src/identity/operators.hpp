@@ -21,8 +21,8 @@ struct OperatorLogin {
 
 class OperatorService {
  public:
-  OperatorService(store::Database& db, PasswordHasher& hasher, kv::Limiter& limiter, std::int64_t session_ttl_s,
-                  int login_max_failures, std::int64_t login_window_s)
+  OperatorService(store::Database& db, PasswordHasher& hasher, kv::Limiter& limiter,
+                  std::int64_t session_ttl_s, int login_max_failures, std::int64_t login_window_s)
       : db_(db),
         hasher_(hasher),
         limiter_(limiter),

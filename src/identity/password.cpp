@@ -26,19 +26,23 @@ PasswordHasher::PasswordHasher(Argon2Params params, int threads)
   impl_->dummy = hash_now(crypto::random_hex(16));
 }
 
-PasswordHasher::~PasswordHasher() { impl_->pool.join(); }
+PasswordHasher::~PasswordHasher() {
+  impl_->pool.join();
+}
 
 std::string PasswordHasher::hash_now(std::string password) const {
   const Argon2Params& p = impl_->params;
   const std::string salt = crypto::random_bytes(16);
   constexpr std::size_t kHashLen = 32;
-  std::size_t encoded_len = argon2_encodedlen(static_cast<uint32_t>(p.iterations), static_cast<uint32_t>(p.memory_kib),
-                                              static_cast<uint32_t>(p.parallelism), static_cast<uint32_t>(salt.size()),
-                                              kHashLen, Argon2_id);
+  std::size_t encoded_len =
+      argon2_encodedlen(static_cast<uint32_t>(p.iterations), static_cast<uint32_t>(p.memory_kib),
+                        static_cast<uint32_t>(p.parallelism), static_cast<uint32_t>(salt.size()),
+                        kHashLen, Argon2_id);
   std::string encoded(encoded_len, '\0');
-  int rc = argon2id_hash_encoded(static_cast<uint32_t>(p.iterations), static_cast<uint32_t>(p.memory_kib),
-                                 static_cast<uint32_t>(p.parallelism), password.data(), password.size(),
-                                 salt.data(), salt.size(), kHashLen, encoded.data(), encoded.size());
+  int rc = argon2id_hash_encoded(
+      static_cast<uint32_t>(p.iterations), static_cast<uint32_t>(p.memory_kib),
+      static_cast<uint32_t>(p.parallelism), password.data(), password.size(), salt.data(),
+      salt.size(), kHashLen, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2: ") + argon2_error_message(rc));
   encoded.resize(encoded.find('\0'));
   return encoded;
@@ -59,12 +63,13 @@ asio::awaitable<bool> verify_task(std::string encoded, std::string password) {
 }  // namespace
 
 asio::awaitable<std::string> PasswordHasher::hash(std::string password) {
-  co_return co_await asio::co_spawn(impl_->pool, hash_task(this, std::move(password)), asio::use_awaitable);
+  co_return co_await asio::co_spawn(impl_->pool, hash_task(this, std::move(password)),
+                                    asio::use_awaitable);
 }
 
 asio::awaitable<bool> PasswordHasher::verify(std::string encoded, std::string password) {
-  co_return co_await asio::co_spawn(impl_->pool, verify_task(std::move(encoded), std::move(password)),
-                                    asio::use_awaitable);
+  co_return co_await asio::co_spawn(
+      impl_->pool, verify_task(std::move(encoded), std::move(password)), asio::use_awaitable);
 }
 
 asio::awaitable<void> PasswordHasher::verify_dummy(std::string password) {

@@ -2,6 +2,7 @@
 // Argon2id password hashing on a small worker pool, so that a ~25 ms hash never stalls an
 // I/O thread. Encoded hashes carry their own parameters ($argon2id$v=19$m=…,t=…,p=…$…).
 #include <utility>  // must precede asio's awaitable.hpp under g++ 12
+
 #include <boost/asio/awaitable.hpp>
 
 #include <memory>

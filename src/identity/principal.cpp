@@ -6,9 +6,9 @@ namespace irisx::identity {
 namespace {
 
 constexpr const char* kResources[] = {
-    "tenant",   "users",         "api_keys", "audit",  "webhooks",   "events", "calls",
-    "messages", "emails",        "conversations", "contacts", "numbers", "recordings", "flows",
-    "agents",   "queues",        "usage",    "billing"};
+    "tenant",     "users",    "api_keys", "audit",         "webhooks", "events",
+    "calls",      "messages", "emails",   "conversations", "contacts", "numbers",
+    "recordings", "flows",    "agents",   "queues",        "usage",    "billing"};
 
 bool among(std::string_view resource, std::initializer_list<std::string_view> list) {
   return std::find(list.begin(), list.end(), resource) != list.end();
@@ -17,8 +17,10 @@ bool among(std::string_view resource, std::initializer_list<std::string_view> li
 // What each role may do, per resource (see docs/api/roles.md).
 bool role_allows(Role role, std::string_view resource, bool write) {
   switch (role) {
-    case Role::owner: return true;
-    case Role::admin: return !(write && resource == "billing");
+    case Role::owner:
+      return true;
+    case Role::admin:
+      return !(write && resource == "billing");
     case Role::developer:
       if (among(resource, {"audit", "billing"})) return false;
       if (!write) return true;
@@ -30,7 +32,8 @@ bool role_allows(Role role, std::string_view resource, bool write) {
                                 "emails", "recordings", "queues", "agents"});
       }
       return among(resource, {"conversations", "contacts", "messages", "calls", "emails"});
-    case Role::viewer: return !write && !among(resource, {"audit", "api_keys", "billing"});
+    case Role::viewer:
+      return !write && !among(resource, {"audit", "api_keys", "billing"});
   }
   return false;
 }
@@ -46,22 +49,32 @@ std::optional<Role> parse_role(std::string_view name) {
 
 const char* role_name(Role role) {
   switch (role) {
-    case Role::owner: return "owner";
-    case Role::admin: return "admin";
-    case Role::developer: return "developer";
-    case Role::agent: return "agent";
-    case Role::viewer: return "viewer";
+    case Role::owner:
+      return "owner";
+    case Role::admin:
+      return "admin";
+    case Role::developer:
+      return "developer";
+    case Role::agent:
+      return "agent";
+    case Role::viewer:
+      return "viewer";
   }
   return "viewer";
 }
 
 int role_rank(Role role) {
   switch (role) {
-    case Role::owner: return 5;
-    case Role::admin: return 4;
-    case Role::developer: return 3;
-    case Role::agent: return 2;
-    case Role::viewer: return 1;
+    case Role::owner:
+      return 5;
+    case Role::admin:
+      return 4;
+    case Role::developer:
+      return 3;
+    case Role::agent:
+      return 2;
+    case Role::viewer:
+      return 1;
   }
   return 0;
 }
@@ -94,9 +107,12 @@ std::vector<std::string> role_scopes(Role role) {
 
 const char* actor_type_name(ActorType type) {
   switch (type) {
-    case ActorType::user: return "user";
-    case ActorType::api_key: return "api_key";
-    case ActorType::operator_: return "operator";
+    case ActorType::user:
+      return "user";
+    case ActorType::api_key:
+      return "api_key";
+    case ActorType::operator_:
+      return "operator";
   }
   return "user";
 }
@@ -107,9 +123,12 @@ bool Principal::has_scope(std::string_view scope) const {
 
 std::string Principal::actor_id() const {
   switch (type) {
-    case ActorType::user: return user_id;
-    case ActorType::api_key: return api_key_id;
-    case ActorType::operator_: return operator_id;
+    case ActorType::user:
+      return user_id;
+    case ActorType::api_key:
+      return api_key_id;
+    case ActorType::operator_:
+      return operator_id;
   }
   return user_id;
 }

@@ -23,11 +23,11 @@ const char* actor_type_name(ActorType type);
 
 struct Principal {
   ActorType type = ActorType::user;
-  std::string tenant_id;    // empty for operators
-  std::string user_id;      // users
-  std::string api_key_id;   // API keys
-  std::string operator_id;  // operators
-  std::string session_id;   // refresh-token family (users) or operator session
+  std::string tenant_id;     // empty for operators
+  std::string user_id;       // users
+  std::string api_key_id;    // API keys
+  std::string operator_id;   // operators
+  std::string session_id;    // refresh-token family (users) or operator session
   Role role = Role::viewer;  // users only
   std::vector<std::string> scopes;
 

@@ -26,8 +26,8 @@ class TenantService {
   boost::asio::awaitable<Tenant> reactivate(std::string id, AuditContext audit);
 
  private:
-  boost::asio::awaitable<Tenant> set_status(std::string id, std::string status,
-                                            std::string reason, AuditContext audit);
+  boost::asio::awaitable<Tenant> set_status(std::string id, std::string status, std::string reason,
+                                            AuditContext audit);
   store::Database& db_;
   AuthCache& cache_;
 };

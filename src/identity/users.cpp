@@ -6,11 +6,12 @@
 
 namespace irisx::identity {
 
-const char* const kUserColumns = "id, tenant_id, email, name, role, created_at, updated_at, last_login_at";
+const char* const kUserColumns =
+    "id, tenant_id, email, name, role, created_at, updated_at, last_login_at";
 
 User user_from_row(const store::Row& r, std::size_t f) {
-  return {r.text(f), r.text(f + 1), r.text(f + 2), r.text(f + 3), r.text(f + 4), r.int64(f + 5), r.int64(f + 6),
-          r.opt_int64(f + 7)};
+  return {r.text(f),     r.text(f + 1),  r.text(f + 2),  r.text(f + 3),
+          r.text(f + 4), r.int64(f + 5), r.int64(f + 6), r.opt_int64(f + 7)};
 }
 
 std::string normalize_email(std::string email) {
@@ -18,7 +19,8 @@ std::string normalize_email(std::string email) {
   std::size_t at = email.find('@');
   if (at == 0 || at == std::string::npos || email.find('@', at + 1) != std::string::npos) return "";
   std::string domain = email.substr(at + 1);
-  if (domain.find('.') == std::string::npos || domain.front() == '.' || domain.back() == '.') return "";
+  if (domain.find('.') == std::string::npos || domain.front() == '.' || domain.back() == '.')
+    return "";
   std::string out;
   for (unsigned char c : email) {
     if (c <= ' ' || c == 0x7f || c == ',' || c == '<' || c == '>' || c == '"') return "";
@@ -49,29 +51,37 @@ void check_may_manage(const Principal& actor, const User& target) {
 
 Role parse_role_or_422(std::string name) {
   auto role = parse_role(name);
-  if (!role) throw validation_failed("role", "must be one of owner, admin, developer, agent, viewer");
+  if (!role)
+    throw validation_failed("role", "must be one of owner, admin, developer, agent, viewer");
   return *role;
 }
 
 }  // namespace
 
-boost::asio::awaitable<User> UserService::create(const Principal& actor, NewUser input, AuditContext audit) {
+boost::asio::awaitable<User> UserService::create(const Principal& actor, NewUser input,
+                                                 AuditContext audit) {
   std::vector<FieldError> errors;
   std::string email = normalize_email(input.email);
   if (email.empty()) errors.push_back({"email", "must be a valid email address"});
-  if (input.name.empty() || input.name.size() > 200) errors.push_back({"name", "must be 1 to 200 characters"});
+  if (input.name.empty() || input.name.size() > 200)
+    errors.push_back({"name", "must be 1 to 200 characters"});
   if (auto p = password_problem(input.password); !p.empty()) errors.push_back({"password", p});
-  if (!parse_role(input.role)) errors.push_back({"role", "must be one of owner, admin, developer, agent, viewer"});
+  if (!parse_role(input.role))
+    errors.push_back({"role", "must be one of owner, admin, developer, agent, viewer"});
   if (!errors.empty()) throw validation_failed(std::move(errors));
   check_may_assign(actor, *parse_role(input.role));
 
   std::string hash = co_await hasher_.hash(input.password);
-  User user{new_id("US"), actor.tenant_id, email, input.name, input.role, now_ms(), now_ms(), std::nullopt};
+  User user{new_id("US"), actor.tenant_id, email,    input.name,
+            input.role,   now_ms(),        now_ms(), std::nullopt};
   try {
     co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
       co_await s.exec(
-          "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", store::args(user.id, user.tenant_id, user.email, user.name, user.role, hash, user.created_at, user.updated_at));
+          "INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, "
+          "updated_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          store::args(user.id, user.tenant_id, user.email, user.name, user.role, hash,
+                      user.created_at, user.updated_at));
       co_await write_audit(s, audit, "user.created", "user", user.id);
     });
   } catch (const store::StoreError& e) {
@@ -83,9 +93,11 @@ boost::asio::awaitable<User> UserService::create(const Principal& actor, NewUser
   co_return user;
 }
 
-boost::asio::awaitable<std::optional<User>> UserService::get(std::string tenant_id, std::string id) {
+boost::asio::awaitable<std::optional<User>> UserService::get(std::string tenant_id,
+                                                             std::string id) {
   store::Result r = co_await db_.exec(
-      std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1 AND tenant_id = $2", store::args(id, tenant_id));
+      std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1 AND tenant_id = $2",
+      store::args(id, tenant_id));
   if (r.empty()) co_return std::nullopt;
   co_return user_from_row(r.front());
 }
@@ -96,7 +108,8 @@ boost::asio::awaitable<User> UserService::require(std::string tenant_id, std::st
   co_return *user;
 }
 
-boost::asio::awaitable<Page<User>> UserService::list(std::string tenant_id, store::PageRequest page) {
+boost::asio::awaitable<Page<User>> UserService::list(std::string tenant_id,
+                                                     store::PageRequest page) {
   std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE tenant_id = $1";
   store::Params params{tenant_id};
   store::append_page_clause(sql, params, page);
@@ -106,8 +119,8 @@ boost::asio::awaitable<Page<User>> UserService::list(std::string tenant_id, stor
   co_return to_page(std::move(rows), page.limit);
 }
 
-boost::asio::awaitable<User> UserService::update(const Principal& actor, std::string id, UserChanges changes,
-                                                 AuditContext audit) {
+boost::asio::awaitable<User> UserService::update(const Principal& actor, std::string id,
+                                                 UserChanges changes, AuditContext audit) {
   std::vector<FieldError> errors;
   if (changes.name && (changes.name->empty() || changes.name->size() > 200)) {
     errors.push_back({"name", "must be 1 to 200 characters"});
@@ -129,7 +142,9 @@ boost::asio::awaitable<User> UserService::update(const Principal& actor, std::st
   if (changes.role) user.role = *changes.role;
   user.updated_at = now_ms();
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
-    co_await s.exec("UPDATE users SET name = $3, role = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2", store::args(user.id, user.tenant_id, user.name, user.role, user.updated_at));
+    co_await s.exec(
+        "UPDATE users SET name = $3, role = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
+        store::args(user.id, user.tenant_id, user.name, user.role, user.updated_at));
     co_await write_audit(s, audit, "user.updated", "user", user.id);
   });
   cache_.users.erase(id);
@@ -145,7 +160,8 @@ boost::asio::awaitable<void> UserService::remove(const Principal& actor, std::st
   check_may_manage(actor, user);
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     co_await s.exec("DELETE FROM refresh_tokens WHERE user_id = $1", store::args(id));
-    co_await s.exec("DELETE FROM users WHERE id = $1 AND tenant_id = $2", store::args(id, actor.tenant_id));
+    co_await s.exec("DELETE FROM users WHERE id = $1 AND tenant_id = $2",
+                    store::args(id, actor.tenant_id));
     co_await write_audit(s, audit, "user.deleted", "user", id);
   });
   cache_.users.erase(id);

@@ -20,8 +20,8 @@ struct Decision {
 };
 
 struct FailureWindow {
-  int count;                  // failures within the window
-  std::int64_t oldest_ms;     // time of the oldest counted failure (0 if none)
+  int count;               // failures within the window
+  std::int64_t oldest_ms;  // time of the oldest counted failure (0 if none)
 };
 
 class Limiter {
@@ -30,8 +30,10 @@ class Limiter {
   // Token bucket: takes one token for `key` if available.
   virtual Decision take(std::string_view key, const Bucket& bucket, std::int64_t now_ms) = 0;
   // Sliding-window failure counting (login throttling).
-  virtual FailureWindow add_failure(std::string_view key, std::int64_t window_ms, std::int64_t now_ms) = 0;
-  virtual FailureWindow failures(std::string_view key, std::int64_t window_ms, std::int64_t now_ms) = 0;
+  virtual FailureWindow add_failure(std::string_view key, std::int64_t window_ms,
+                                    std::int64_t now_ms) = 0;
+  virtual FailureWindow failures(std::string_view key, std::int64_t window_ms,
+                                 std::int64_t now_ms) = 0;
   virtual void clear_failures(std::string_view key) = 0;
 };
 

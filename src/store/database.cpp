@@ -7,7 +7,9 @@ const Value& Row::at(std::size_t i) const {
   return values_[i];
 }
 
-bool Row::is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(at(i)); }
+bool Row::is_null(std::size_t i) const {
+  return std::holds_alternative<std::nullptr_t>(at(i));
+}
 
 const std::string& Row::text(std::size_t i) const {
   const auto* s = std::get_if<std::string>(&at(i));

@@ -5,6 +5,7 @@
 //   - times are BIGINT epoch milliseconds, flags are INTEGER 0/1, JSON is TEXT;
 //   - RETURNING and ON CONFLICT are available in both.
 #include <utility>  // must precede asio's awaitable.hpp under g++ 12
+
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
@@ -26,16 +27,36 @@ using Params = std::vector<Value>;
 //
 // Builds Params without a braced list: g++ 12 miscompiles std::initializer_list temporaries
 // inside co_await expressions ("array used as initializer"), so call sites use args(a, b, …).
-inline Value to_value(std::nullptr_t) { return nullptr; }
-inline Value to_value(std::int64_t v) { return v; }
-inline Value to_value(int v) { return static_cast<std::int64_t>(v); }
-inline Value to_value(double v) { return v; }
-inline Value to_value(const char* v) { return std::string(v); }
-inline Value to_value(std::string v) { return v; }
-inline Value to_value(std::string_view v) { return std::string(v); }
-inline Value to_value(Value v) { return v; }
-inline Value to_value(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
-inline Value to_value(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+inline Value to_value(std::nullptr_t) {
+  return nullptr;
+}
+inline Value to_value(std::int64_t v) {
+  return v;
+}
+inline Value to_value(int v) {
+  return static_cast<std::int64_t>(v);
+}
+inline Value to_value(double v) {
+  return v;
+}
+inline Value to_value(const char* v) {
+  return std::string(v);
+}
+inline Value to_value(std::string v) {
+  return v;
+}
+inline Value to_value(std::string_view v) {
+  return std::string(v);
+}
+inline Value to_value(Value v) {
+  return v;
+}
+inline Value to_value(const std::optional<std::string>& v) {
+  return v ? Value(*v) : Value(nullptr);
+}
+inline Value to_value(const std::optional<std::int64_t>& v) {
+  return v ? Value(*v) : Value(nullptr);
+}
 
 template <class... Ts>
 Params args(Ts&&... values) {

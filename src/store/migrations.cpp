@@ -128,7 +128,8 @@ boost::asio::awaitable<std::vector<int>> migrate(Database& db) {
         db.dialect() == Dialect::sqlite ? m.sqlite_sql : m.postgres_sql;
     const std::string& sql = dialect_sql.empty() ? m.sql : dialect_sql;
     // One script, one transaction: a crash leaves either all of it or none.
-    std::string script = "BEGIN;\n" + sql + "\nINSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+    std::string script = "BEGIN;\n" + sql +
+                         "\nINSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
                          std::to_string(m.version) + ", '" + m.name + "', " +
                          std::to_string(now_ms()) + ");\nCOMMIT;";
     co_await db.exec_script(script);

@@ -28,12 +28,13 @@ void append_page_clause(std::string& sql, Params& params, const PageRequest& pag
   if (page.after) {
     std::string a = "$" + std::to_string(params.size() + 1);
     std::string b = "$" + std::to_string(params.size() + 2);
-    sql += " AND (" + p + "created_at < " + a + " OR (" + p + "created_at = " + a + " AND " + p + "id < " +
-           b + "))";
+    sql += " AND (" + p + "created_at < " + a + " OR (" + p + "created_at = " + a + " AND " + p +
+           "id < " + b + "))";
     params.emplace_back(page.after->created_at);
     params.emplace_back(page.after->id);
   }
-  sql += " ORDER BY " + p + "created_at DESC, " + p + "id DESC LIMIT $" + std::to_string(params.size() + 1);
+  sql += " ORDER BY " + p + "created_at DESC, " + p + "id DESC LIMIT $" +
+         std::to_string(params.size() + 1);
   params.emplace_back(static_cast<std::int64_t>(page.limit + 1));
 }
 

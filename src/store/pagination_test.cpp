@@ -22,7 +22,8 @@ TEST(Pagination, ClauseFetchesOneExtraRowAfterTheCursor) {
   Params params{std::string("TN1")};
   append_page_clause(sql, params, PageRequest{10, Cursor{5, "USx"}});
   EXPECT_EQ(sql,
-            "SELECT id FROM users WHERE tenant_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3)) "
+            "SELECT id FROM users WHERE tenant_id = $1 AND (created_at < $2 OR (created_at = $2 "
+            "AND id < $3)) "
             "ORDER BY created_at DESC, id DESC LIMIT $4");
   ASSERT_EQ(params.size(), 4u);
   EXPECT_EQ(std::get<std::int64_t>(params[3]), 11);

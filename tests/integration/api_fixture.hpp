@@ -30,15 +30,17 @@ struct TenantLogin {
 inline std::string unique_email(const std::string& tag) {
   static int counter = 0;
   return tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000) + "@example.com";
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000) +
+         "@example.com";
 }
 
 inline TenantLogin signup(const IrisxProcess& server, const std::string& company = "Acme") {
   TenantLogin t;
   t.email = unique_email("owner");
   t.password = "correct horse battery";
-  auto r = server.post("/v1/auth/signup",
-                       {{"company_name", company}, {"name", "Owner"}, {"email", t.email}, {"password", t.password}});
+  auto r = server.post(
+      "/v1/auth/signup",
+      {{"company_name", company}, {"name", "Owner"}, {"email", t.email}, {"password", t.password}});
   EXPECT_EQ(r.status, 201) << r.body;
   auto j = r.json();
   t.tenant_id = j["tenant"]["id"];
@@ -49,7 +51,8 @@ inline TenantLogin signup(const IrisxProcess& server, const std::string& company
 }
 
 // Creates an API key with the given scopes; returns the secret.
-inline std::string create_key(const IrisxProcess& server, const std::string& token, const nlohmann::json& scopes) {
+inline std::string create_key(const IrisxProcess& server, const std::string& token,
+                              const nlohmann::json& scopes) {
   auto r = server.post("/v1/api-keys", {{"name", "test key"}, {"scopes", scopes}}, token);
   EXPECT_EQ(r.status, 201) << r.body;
   return r.json().value("key", "");
@@ -71,6 +74,8 @@ class StoreSuite : public ::testing::TestWithParam<std::string> {
   }
 };
 
-inline std::string store_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+inline std::string store_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 }  // namespace irisx::testing

@@ -24,8 +24,9 @@ TEST_P(AuthFlow, SignupCreatesTenantOwnerAndWorkingTokens) {
 
 TEST_P(AuthFlow, SignupWithTakenEmailIsConflict) {
   TenantLogin t = signup(server());
-  auto r = server().post("/v1/auth/signup",
-                         {{"company_name", "X"}, {"name", "Y"}, {"email", t.email}, {"password", "another password"}});
+  auto r = server().post(
+      "/v1/auth/signup",
+      {{"company_name", "X"}, {"name", "Y"}, {"email", t.email}, {"password", "another password"}});
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.json()["code"], "email_taken");
 }
@@ -38,14 +39,18 @@ TEST_P(AuthFlow, LoginWithRightPasswordWorksAndWrongOneIs401) {
   auto bad = server().post("/v1/auth/login", {{"email", t.email}, {"password", "wrong password!"}});
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(bad.header("content-type"), "application/problem+json");
-  auto unknown = server().post("/v1/auth/login", {{"email", unique_email("nobody")}, {"password", "whatever12"}});
+  auto unknown = server().post("/v1/auth/login",
+                               {{"email", unique_email("nobody")}, {"password", "whatever12"}});
   EXPECT_EQ(unknown.status, 401);
 }
 
 TEST_P(AuthFlow, SixthFailedLoginWithinWindowIsThrottled) {
   TenantLogin t = signup(server());
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(server().post("/v1/auth/login", {{"email", t.email}, {"password", "wrong password!"}}).status, 401);
+    EXPECT_EQ(server()
+                  .post("/v1/auth/login", {{"email", t.email}, {"password", "wrong password!"}})
+                  .status,
+              401);
   }
   auto throttled = server().post("/v1/auth/login", {{"email", t.email}, {"password", t.password}});
   EXPECT_EQ(throttled.status, 429);
@@ -87,17 +92,21 @@ TEST_P(AuthFlow, ChangePasswordNeedsCurrentPasswordAndEndsOtherSessions) {
   TenantLogin t = signup(server());
   auto other = server().post("/v1/auth/login", {{"email", t.email}, {"password", t.password}});
   ASSERT_EQ(other.status, 200);
-  auto wrong = server().post("/v1/auth/change-password",
-                             {{"current_password", "not it at all"}, {"new_password", "a new password"}},
-                             t.access_token);
+  auto wrong = server().post(
+      "/v1/auth/change-password",
+      {{"current_password", "not it at all"}, {"new_password", "a new password"}}, t.access_token);
   EXPECT_EQ(wrong.status, 422);
   auto ok = server().post("/v1/auth/change-password",
-                          {{"current_password", t.password}, {"new_password", "a new password"}}, t.access_token);
+                          {{"current_password", t.password}, {"new_password", "a new password"}},
+                          t.access_token);
   EXPECT_EQ(ok.status, 204) << ok.body;
   EXPECT_EQ(server().get("/v1/me", t.access_token).status, 200);
   EXPECT_EQ(server().get("/v1/me", other.json()["access_token"]).status, 401);
-  EXPECT_EQ(server().post("/v1/auth/login", {{"email", t.email}, {"password", t.password}}).status, 401);
-  EXPECT_EQ(server().post("/v1/auth/login", {{"email", t.email}, {"password", "a new password"}}).status, 200);
+  EXPECT_EQ(server().post("/v1/auth/login", {{"email", t.email}, {"password", t.password}}).status,
+            401);
+  EXPECT_EQ(
+      server().post("/v1/auth/login", {{"email", t.email}, {"password", "a new password"}}).status,
+      200);
 }
 
 TEST_P(AuthFlow, TamperedOrGarbageTokensAre401) {
@@ -112,7 +121,8 @@ TEST_P(AuthFlow, TamperedOrGarbageTokensAre401) {
 
 TEST_P(AuthFlow, ApiKeyWorksAsBearerAndAsHeaderUntilRevoked) {
   TenantLogin t = signup(server());
-  auto created = server().post("/v1/api-keys", {{"name", "ci"}, {"scopes", {"users:read"}}}, t.access_token);
+  auto created =
+      server().post("/v1/api-keys", {{"name", "ci"}, {"scopes", {"users:read"}}}, t.access_token);
   ASSERT_EQ(created.status, 201) << created.body;
   std::string key = created.json()["key"];
   std::string id = created.json()["id"];
@@ -123,7 +133,10 @@ TEST_P(AuthFlow, ApiKeyWorksAsBearerAndAsHeaderUntilRevoked) {
   auto listed = server().get("/v1/api-keys", t.access_token).json();
   EXPECT_EQ(listed["data"][0]["masked_key"], "irisx_live_..." + key.substr(key.size() - 4));
   EXPECT_EQ(listed.dump().find(key), std::string::npos);  // never shown again
-  EXPECT_EQ(server().request("DELETE", "/v1/api-keys/" + id, "", {{"Authorization", "Bearer " + t.access_token}}).status,
+  EXPECT_EQ(server()
+                .request("DELETE", "/v1/api-keys/" + id, "",
+                         {{"Authorization", "Bearer " + t.access_token}})
+                .status,
             204);
   EXPECT_EQ(server().get("/v1/me", key).status, 401);
 }
@@ -135,8 +148,12 @@ TEST_P(AuthFlow, ApiKeyScopesAreEnforced) {
   auto denied = server().get("/v1/api-keys", key);
   EXPECT_EQ(denied.status, 403);
   EXPECT_EQ(denied.json()["code"], "insufficient_scope");
-  auto write = server().post("/v1/users", {{"email", unique_email("x")}, {"name", "X"}, {"role", "viewer"},
-                                           {"password", "long enough pw"}}, key);
+  auto write = server().post("/v1/users",
+                             {{"email", unique_email("x")},
+                              {"name", "X"},
+                              {"role", "viewer"},
+                              {"password", "long enough pw"}},
+                             key);
   EXPECT_EQ(write.status, 403);
 }
 

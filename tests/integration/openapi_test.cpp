@@ -13,7 +13,9 @@ namespace irisx {
 namespace {
 
 TEST(OpenApi, DocumentListsExactlyTheRoutesTheRouterServes) {
-  std::string dir = (std::filesystem::temp_directory_path() / ("irisx-openapi-" + std::to_string(::getpid()))).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("irisx-openapi-" + std::to_string(::getpid())))
+          .string();
   Config config;
   config.data_dir = dir;
   config.argon2_memory_kib = 8192;
@@ -36,8 +38,10 @@ TEST(OpenApi, DocumentListsExactlyTheRoutesTheRouterServes) {
       EXPECT_TRUE(op.contains("operationId")) << method << " " << path;
     }
   }
-  for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << "served but not documented: " << r;
-  for (const auto& d : documented) EXPECT_TRUE(served.count(d)) << "documented but not served: " << d;
+  for (const auto& r : served)
+    EXPECT_TRUE(documented.count(r)) << "served but not documented: " << r;
+  for (const auto& d : documented)
+    EXPECT_TRUE(served.count(d)) << "documented but not served: " << d;
   EXPECT_GT(served.size(), 20u);
   std::filesystem::remove_all(dir);
 }

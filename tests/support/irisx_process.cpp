@@ -84,7 +84,8 @@ HttpResult read_response(int fd) {
           result = HttpResult{};
           continue;
         }
-        content_length = static_cast<std::size_t>(std::atoll(result.headers["content-length"].c_str()));
+        content_length =
+            static_cast<std::size_t>(std::atoll(result.headers["content-length"].c_str()));
       }
     }
     if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length) {
@@ -102,7 +103,9 @@ HttpResult read_response(int fd) {
 
 }  // namespace
 
-std::string irisx_binary() { return IRISX_BINARY; }
+std::string irisx_binary() {
+  return IRISX_BINARY;
+}
 
 nlohmann::json HttpResult::json() const {
   auto j = nlohmann::json::parse(body, nullptr, false);
@@ -138,8 +141,8 @@ IrisxProcess::IrisxProcess(std::map<std::string, std::string> env) : data_dir_(m
     FILE* log = std::freopen(log_path.c_str(), "w", stderr);
     (void)log;
     std::string bin = irisx_binary();
-    execl(bin.c_str(), bin.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir_.c_str(),
-          "--ready-file", ready.c_str(), static_cast<char*>(nullptr));
+    execl(bin.c_str(), bin.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir",
+          data_dir_.c_str(), "--ready-file", ready.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -191,7 +194,8 @@ void IrisxProcess::kill9() {
   pid_ = -1;
 }
 
-HttpResult IrisxProcess::request(const std::string& method, const std::string& target, const std::string& body,
+HttpResult IrisxProcess::request(const std::string& method, const std::string& target,
+                                 const std::string& body,
                                  const std::map<std::string, std::string>& headers) const {
   std::ostringstream req;
   req << method << " " << target << " HTTP/1.1\r\nHost: " << host_ << ":" << port_ << "\r\n";
@@ -215,7 +219,8 @@ HttpResult IrisxProcess::get(const std::string& target, const std::string& beare
   return request("GET", target, "", headers);
 }
 
-HttpResult IrisxProcess::post(const std::string& target, const nlohmann::json& body, const std::string& bearer) const {
+HttpResult IrisxProcess::post(const std::string& target, const nlohmann::json& body,
+                              const std::string& bearer) const {
   std::map<std::string, std::string> headers;
   if (!bearer.empty()) headers["Authorization"] = "Bearer " + bearer;
   return request("POST", target, body.dump(), headers);

@@ -26,10 +26,12 @@ class IrisxProcess {
   IrisxProcess(const IrisxProcess&) = delete;
   IrisxProcess& operator=(const IrisxProcess&) = delete;
 
-  HttpResult request(const std::string& method, const std::string& target, const std::string& body = "",
+  HttpResult request(const std::string& method, const std::string& target,
+                     const std::string& body = "",
                      const std::map<std::string, std::string>& headers = {}) const;
   HttpResult get(const std::string& target, const std::string& bearer = "") const;
-  HttpResult post(const std::string& target, const nlohmann::json& body, const std::string& bearer = "") const;
+  HttpResult post(const std::string& target, const nlohmann::json& body,
+                  const std::string& bearer = "") const;
 
   // Sends SIGTERM and waits; returns the exit status.
   int terminate();

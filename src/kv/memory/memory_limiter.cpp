@@ -33,9 +33,11 @@ class MemoryLimiter final : public Limiter {
     Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mutex);
     maybe_sweep(shard, now_ms);
-    auto [it, inserted] = shard.buckets.try_emplace(std::string(key), BucketState{bucket.burst, now_ms});
+    auto [it, inserted] =
+        shard.buckets.try_emplace(std::string(key), BucketState{bucket.burst, now_ms});
     BucketState& state = it->second;
-    double elapsed_s = static_cast<double>(std::max<std::int64_t>(0, now_ms - state.updated_ms)) / 1000.0;
+    double elapsed_s =
+        static_cast<double>(std::max<std::int64_t>(0, now_ms - state.updated_ms)) / 1000.0;
     state.tokens = std::min(bucket.burst, state.tokens + elapsed_s * bucket.rate_per_s);
     state.updated_ms = now_ms;
     Decision d{};
@@ -49,11 +51,13 @@ class MemoryLimiter final : public Limiter {
     }
     d.remaining = static_cast<std::int64_t>(std::floor(state.tokens));
     double to_full_s = (bucket.burst - state.tokens) / bucket.rate_per_s;
-    d.reset_epoch_s = (now_ms + static_cast<std::int64_t>(std::ceil(to_full_s * 1000.0)) + 999) / 1000;
+    d.reset_epoch_s =
+        (now_ms + static_cast<std::int64_t>(std::ceil(to_full_s * 1000.0)) + 999) / 1000;
     return d;
   }
 
-  FailureWindow add_failure(std::string_view key, std::int64_t window_ms, std::int64_t now_ms) override {
+  FailureWindow add_failure(std::string_view key, std::int64_t window_ms,
+                            std::int64_t now_ms) override {
     Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mutex);
     auto& times = shard.failures[std::string(key)];
@@ -62,7 +66,8 @@ class MemoryLimiter final : public Limiter {
     return {static_cast<int>(times.size()), times.front()};
   }
 
-  FailureWindow failures(std::string_view key, std::int64_t window_ms, std::int64_t now_ms) override {
+  FailureWindow failures(std::string_view key, std::int64_t window_ms,
+                         std::int64_t now_ms) override {
     Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mutex);
     auto it = shard.failures.find(std::string(key));
@@ -82,7 +87,9 @@ class MemoryLimiter final : public Limiter {
   }
 
  private:
-  Shard& shard_for(std::string_view key) { return shards_[std::hash<std::string_view>{}(key) % kShards]; }
+  Shard& shard_for(std::string_view key) {
+    return shards_[std::hash<std::string_view>{}(key) % kShards];
+  }
 
   static void prune(std::deque<std::int64_t>& times, std::int64_t window_ms, std::int64_t now_ms) {
     while (!times.empty() && times.front() <= now_ms - window_ms) times.pop_front();
@@ -93,7 +100,8 @@ class MemoryLimiter final : public Limiter {
     if (++shard.ops_since_sweep < 4096) return;
     shard.ops_since_sweep = 0;
     constexpr std::int64_t kIdleMs = 10 * 60 * 1000;
-    std::erase_if(shard.buckets, [&](const auto& kv) { return now_ms - kv.second.updated_ms > kIdleMs; });
+    std::erase_if(shard.buckets,
+                  [&](const auto& kv) { return now_ms - kv.second.updated_ms > kIdleMs; });
   }
 
   std::array<Shard, kShards> shards_;
@@ -101,6 +109,8 @@ class MemoryLimiter final : public Limiter {
 
 }  // namespace
 
-std::unique_ptr<Limiter> make_memory_limiter() { return std::make_unique<MemoryLimiter>(); }
+std::unique_ptr<Limiter> make_memory_limiter() {
+  return std::make_unique<MemoryLimiter>();
+}
 
 }  // namespace irisx::kv

@@ -13,15 +13,16 @@ namespace asio = boost::asio;
 namespace {
 
 // PostgreSQL type OIDs (pg_type.dat).
-constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kFloat4 = 700, kFloat8 = 701,
-              kNumeric = 1700;
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kFloat4 = 700,
+              kFloat8 = 701, kNumeric = 1700;
 
 ErrorKind kind_of(const char* sqlstate) {
   if (sqlstate == nullptr) return ErrorKind::unavailable;
   std::string s(sqlstate);
   if (s == "23505") return ErrorKind::unique_violation;
   if (s == "23503") return ErrorKind::foreign_key_violation;
-  if (s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03") return ErrorKind::unavailable;
+  if (s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03")
+    return ErrorKind::unavailable;
   return ErrorKind::other;
 }
 
@@ -31,12 +32,16 @@ Value read_value(const PGresult* r, int row, int col) {
   switch (PQftype(r, col)) {
     case kInt2:
     case kInt4:
-    case kInt8: return static_cast<std::int64_t>(std::strtoll(text, nullptr, 10));
+    case kInt8:
+      return static_cast<std::int64_t>(std::strtoll(text, nullptr, 10));
     case kFloat4:
     case kFloat8:
-    case kNumeric: return std::strtod(text, nullptr);
-    case kBool: return static_cast<std::int64_t>(text[0] == 't' ? 1 : 0);
-    default: return std::string(text, static_cast<std::size_t>(PQgetlength(r, row, col)));
+    case kNumeric:
+      return std::strtod(text, nullptr);
+    case kBool:
+      return static_cast<std::int64_t>(text[0] == 't' ? 1 : 0);
+    default:
+      return std::string(text, static_cast<std::size_t>(PQgetlength(r, row, col)));
   }
 }
 
@@ -47,7 +52,8 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 }  // namespace
 
-Connection::Connection(asio::any_io_executor executor, const std::string& conninfo) : socket_(executor) {
+Connection::Connection(asio::any_io_executor executor, const std::string& conninfo)
+    : socket_(executor) {
   conn_ = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn_);
@@ -93,7 +99,8 @@ asio::awaitable<Result> Connection::collect() {
     ResultPtr r(PQgetResult(conn_));
     if (!r) break;
     ExecStatusType status = PQresultStatus(r.get());
-    if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
+    if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
+        status == PGRES_NONFATAL_ERROR) {
       if (error.empty()) {
         error = PQresultErrorMessage(r.get());
         error_kind = kind_of(PQresultErrorField(r.get(), PG_DIAG_SQLSTATE));
@@ -145,14 +152,16 @@ asio::awaitable<Result> Connection::exec(std::string sql, Params params) {
     }
   }
   for (std::size_t i = 0; i < params.size(); ++i) {
-    values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr : texts[i].c_str());
+    values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr
+                                                                       : texts[i].c_str());
   }
   const int n = static_cast<int>(params.size());
 
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size() + 1);
-    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, types.data())) fail_connection("PostgreSQL prepare");
+    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, types.data()))
+      fail_connection("PostgreSQL prepare");
     co_await flush();
     co_await collect();  // throws on a bad statement, which then stays unprepared
     it = prepared_.emplace(sql, std::move(name)).first;

@@ -1,9 +1,9 @@
 #pragma once
 // One libpq connection driven asynchronously: statements are sent with PQsend*, and the
 // coroutine waits on the socket (Asio reactor) instead of blocking a thread.
-#include <utility>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <utility>
 
 #include <libpq-fe.h>
 

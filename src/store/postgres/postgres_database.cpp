@@ -23,7 +23,10 @@ namespace asio = boost::asio;
 class Pool {
  public:
   Pool(asio::any_io_executor executor, std::string conninfo, std::size_t size)
-      : executor_(executor), strand_(asio::make_strand(executor)), conninfo_(std::move(conninfo)), size_(size) {}
+      : executor_(executor),
+        strand_(asio::make_strand(executor)),
+        conninfo_(std::move(conninfo)),
+        size_(size) {}
 
   asio::awaitable<std::unique_ptr<pg::Connection>> acquire() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -46,7 +49,8 @@ class Pool {
       if (!waiter) co_return co_await connect();
       boost::system::error_code ec;
       co_await waiter->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec) throw StoreError(ErrorKind::unavailable, "no PostgreSQL connection free within 10 s");
+      if (!ec)
+        throw StoreError(ErrorKind::unavailable, "no PostgreSQL connection free within 10 s");
     }
   }
 
@@ -116,7 +120,8 @@ class PgSession final : public Session {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(asio::any_io_executor executor, const std::string& conninfo, std::size_t pool_size)
+  PostgresDatabase(asio::any_io_executor executor, const std::string& conninfo,
+                   std::size_t pool_size)
       : pool_(executor, conninfo, pool_size) {
     // Fail at start-up, not on the first request, when the server is unreachable.
     pg::Connection probe(executor, conninfo);
@@ -167,7 +172,8 @@ class PostgresDatabase final : public Database {
 
 std::unique_ptr<Database> open_postgres(asio::any_io_executor executor, const std::string& conninfo,
                                         std::size_t pool_size) {
-  return std::make_unique<PostgresDatabase>(std::move(executor), conninfo, pool_size == 0 ? 1 : pool_size);
+  return std::make_unique<PostgresDatabase>(std::move(executor), conninfo,
+                                            pool_size == 0 ? 1 : pool_size);
 }
 
 }  // namespace irisx::store

@@ -28,9 +28,9 @@ namespace {
 class Connection {
  public:
   explicit Connection(const std::string& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -124,12 +124,19 @@ class Connection {
     values.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_NULL: values.emplace_back(nullptr); break;
-        case SQLITE_INTEGER: values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(stmt, c))); break;
-        case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
+        case SQLITE_NULL:
+          values.emplace_back(nullptr);
+          break;
+        case SQLITE_INTEGER:
+          values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_FLOAT:
+          values.emplace_back(sqlite3_column_double(stmt, c));
+          break;
         default: {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-          values.emplace_back(std::string(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+          values.emplace_back(std::string(text ? text : "",
+                                          static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
         }
       }
     }
@@ -168,7 +175,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::string path, std::size_t pool_size) : path_(std::move(path)) {
     // Open one connection eagerly so a bad path fails at start-up, not on first request.
     writer_ = std::make_unique<Connection>(path_);
-    for (std::size_t i = 0; i < pool_size; ++i) readers_.push_back(std::make_unique<Connection>(path_));
+    for (std::size_t i = 0; i < pool_size; ++i)
+      readers_.push_back(std::make_unique<Connection>(path_));
     for (auto& r : readers_) idle_.push_back(r.get());
   }
 
