@@ -84,16 +84,17 @@ void register_auth_routes(Routes& routes) {
       [&s](http::Request&, const identity::Principal& p) -> boost::asio::awaitable<http::Response> {
         auto tenant = co_await s.authenticator.tenant(p.tenant_id);
         if (!tenant) throw unauthorized();
-        nlohmann::json out = {{"object", "me"},
-                              {"principal_type", identity::actor_type_name(p.type)},
-                              {"tenant", to_json(*tenant)},
-                              {"scopes", p.scopes}};
+        nlohmann::json out(nlohmann::json::value_t::object);
+        out["object"] = "me";
+        out["principal_type"] = identity::actor_type_name(p.type);
+        out["tenant"] = to_json(*tenant);
+        out["scopes"] = p.scopes;
         if (p.type == identity::ActorType::user) {
           auto user = co_await s.users.get(p.tenant_id, p.user_id);
           if (!user) throw unauthorized();
           out["user"] = to_json(*user);
         } else {
-          out["api_key"] = {{"id", p.api_key_id}};
+          out["api_key"]["id"] = p.api_key_id;
         }
         co_return json_response(200, out);
       });

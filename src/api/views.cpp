@@ -16,39 +16,47 @@ nlohmann::json opt_time(const std::optional<std::int64_t>& v) {
 
 }  // namespace
 
+// Hot views assign member by member: nlohmann's brace form builds a temporary array per pair,
+// which was the largest cost of GET /v1/me.
 nlohmann::json to_json(const identity::Tenant& t) {
-  return {{"id", t.id},
-          {"object", "tenant"},
-          {"name", t.name},
-          {"status", t.status},
-          {"created_at", rfc3339(t.created_at)},
-          {"updated_at", rfc3339(t.updated_at)},
-          {"suspended_at", opt_time(t.suspended_at)},
-          {"suspended_reason", opt(t.suspended_reason)}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  out["id"] = t.id;
+  out["object"] = "tenant";
+  out["name"] = t.name;
+  out["status"] = t.status;
+  out["created_at"] = rfc3339(t.created_at);
+  out["updated_at"] = rfc3339(t.updated_at);
+  out["suspended_at"] = opt_time(t.suspended_at);
+  out["suspended_reason"] = opt(t.suspended_reason);
+  return out;
 }
 
 nlohmann::json to_json(const identity::User& u) {
-  return {{"id", u.id},
-          {"object", "user"},
-          {"tenant_id", u.tenant_id},
-          {"email", u.email},
-          {"name", u.name},
-          {"role", u.role},
-          {"created_at", rfc3339(u.created_at)},
-          {"updated_at", rfc3339(u.updated_at)},
-          {"last_login_at", opt_time(u.last_login_at)}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  out["id"] = u.id;
+  out["object"] = "user";
+  out["tenant_id"] = u.tenant_id;
+  out["email"] = u.email;
+  out["name"] = u.name;
+  out["role"] = u.role;
+  out["created_at"] = rfc3339(u.created_at);
+  out["updated_at"] = rfc3339(u.updated_at);
+  out["last_login_at"] = opt_time(u.last_login_at);
+  return out;
 }
 
 nlohmann::json to_json(const identity::ApiKey& k) {
-  return {{"id", k.id},
-          {"object", "api_key"},
-          {"name", k.name},
-          {"mode", k.mode},
-          {"masked_key", "irisx_" + k.mode + "_..." + k.last_four},
-          {"scopes", k.scopes},
-          {"created_by", opt(k.created_by)},
-          {"created_at", rfc3339(k.created_at)},
-          {"last_used_at", opt_time(k.last_used_at)}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  out["id"] = k.id;
+  out["object"] = "api_key";
+  out["name"] = k.name;
+  out["mode"] = k.mode;
+  out["masked_key"] = "irisx_" + k.mode + "_..." + k.last_four;
+  out["scopes"] = k.scopes;
+  out["created_by"] = opt(k.created_by);
+  out["created_at"] = rfc3339(k.created_at);
+  out["last_used_at"] = opt_time(k.last_used_at);
+  return out;
 }
 
 nlohmann::json to_json(const identity::Operator& o) {
@@ -69,15 +77,19 @@ nlohmann::json to_json(const identity::OperatorSession& s) {
 }
 
 nlohmann::json to_json(const identity::AuditEntry& e) {
-  return {{"id", e.id},
-          {"object", "audit_entry"},
-          {"tenant_id", opt(e.tenant_id)},
-          {"actor", {{"type", e.actor_type}, {"id", e.actor_id}}},
-          {"action", e.action},
-          {"target", {{"type", opt(e.target_type)}, {"id", opt(e.target_id)}}},
-          {"ip", opt(e.ip)},
-          {"request_id", opt(e.request_id)},
-          {"created_at", rfc3339(e.created_at)}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  out["id"] = e.id;
+  out["object"] = "audit_entry";
+  out["tenant_id"] = opt(e.tenant_id);
+  out["actor"]["type"] = e.actor_type;
+  out["actor"]["id"] = e.actor_id;
+  out["action"] = e.action;
+  out["target"]["type"] = opt(e.target_type);
+  out["target"]["id"] = opt(e.target_id);
+  out["ip"] = opt(e.ip);
+  out["request_id"] = opt(e.request_id);
+  out["created_at"] = rfc3339(e.created_at);
+  return out;
 }
 
 nlohmann::json to_json(const identity::TokenPair& t) {

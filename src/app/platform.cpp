@@ -2,12 +2,14 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -97,7 +99,7 @@ struct Platform::Impl {
   std::unique_ptr<api::ApiServices> services;
   http::Router router;
 
-  explicit Impl(Config c) : config(std::move(c)), io(threads()) {
+  explicit Impl(Config c) : config(std::move(c)), io(1) {
     secret = load_or_create_secret(config);
     const std::string jwt_key = crypto::hmac_sha256(secret, "irisx access tokens v1");
     const std::string data_key = crypto::hmac_sha256(secret, "irisx data at rest v1");
@@ -167,7 +169,16 @@ int Platform::serve(const std::string& ready_file) {
   http::ServerOptions options{host, port, static_cast<std::size_t>(s.config.body_limit),
                               std::chrono::milliseconds(s.config.read_timeout_ms),
                               std::chrono::milliseconds(s.config.drain_timeout_ms)};
-  http::Server server(s.io, options, pipeline);
+  // One io_context per thread; the first also runs signals, the store pool and draining.
+  std::vector<std::unique_ptr<asio::io_context>> extra;
+  std::vector<asio::io_context*> workers{&s.io};
+  for (int i = 1; i < s.threads(); ++i) {
+    extra.push_back(std::make_unique<asio::io_context>(1));
+    workers.push_back(extra.back().get());
+  }
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  for (auto& ctx : extra) keep_running.push_back(asio::make_work_guard(*ctx));
+  http::Server server(s.io, workers, options, pipeline);
   s.io.restart();
   const std::uint16_t bound = server.start();
   const std::string address =
@@ -187,15 +198,15 @@ int Platform::serve(const std::string& ready_file) {
         s.io,
         [&]() -> asio::awaitable<void> {
           co_await server.drain();
-          s.io.stop();
+          for (auto* ctx : workers) ctx->stop();
         },
         asio::detached);
   });
 
-  std::vector<std::thread> workers;
-  for (int i = 1; i < s.threads(); ++i) workers.emplace_back([&] { s.io.run(); });
+  std::vector<std::thread> threads;
+  for (auto& ctx : extra) threads.emplace_back([&ctx] { ctx->run(); });
   s.io.run();
-  for (auto& t : workers) t.join();
+  for (auto& t : threads) t.join();
   log->info("stopped");
   return 0;
 }

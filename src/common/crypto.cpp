@@ -2,11 +2,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 
 namespace irisx::crypto {
@@ -41,30 +41,65 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm up in the provider store on
+// every call, which costs more than hashing a token; fetch it once and reuse a context per
+// thread.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) throw std::runtime_error("SHA-256 unavailable");
+  return md;
+}
+
+class Sha256 {
+ public:
+  Sha256() {
+    static thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+        EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    ctx_ = ctx.get();
+    if (ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, sha256_md(), nullptr) != 1) fail();
+  }
+  Sha256& update(std::string_view data) {
+    if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) fail();
+    return *this;
+  }
+  std::string final() {
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    if (EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out.data()), nullptr) != 1) {
+      fail();
+    }
+    return out;
+  }
+
+ private:
+  [[noreturn]] static void fail() { throw std::runtime_error("SHA-256 failed"); }
+  EVP_MD_CTX* ctx_;
+};
+
+}  // namespace
+
 std::string sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(bytes_of(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
-  return out;
+  return Sha256().update(data).final();
 }
 
 std::string sha256_hex(std::string_view data) {
   return hex(sha256(data));
 }
 
+// RFC 2104 over the cached SHA-256 (see sha256_md).
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  // OpenSSL treats a null key pointer as "reuse the previous key" and fails without one, so
-  // an empty view must still point somewhere.
-  static const unsigned char kEmpty = 0;
-  const void* key_ptr = key.data() ? static_cast<const void*>(key.data()) : &kEmpty;
-  const unsigned char* data_ptr = data.data() ? bytes_of(data) : &kEmpty;
-  std::string out(EVP_MAX_MD_SIZE, '\0');
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr, data.size(),
-            reinterpret_cast<unsigned char*>(out.data()), &len)) {
-    throw std::runtime_error("HMAC-SHA256 failed");
+  constexpr std::size_t kBlock = 64;
+  std::string block = key.size() > kBlock ? sha256(key) : std::string(key);
+  block.resize(kBlock, '\0');
+  std::string inner_pad = block;
+  std::string outer_pad = std::move(block);
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    inner_pad[i] = static_cast<char>(inner_pad[i] ^ 0x36);
+    outer_pad[i] = static_cast<char>(outer_pad[i] ^ 0x5c);
   }
-  out.resize(len);
-  return out;
+  const std::string inner = Sha256().update(inner_pad).update(data).final();
+  return Sha256().update(outer_pad).update(inner).final();
 }
 
 std::string base64(std::string_view bytes) {

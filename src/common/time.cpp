@@ -1,7 +1,6 @@
 #include "common/time.hpp"
 
 #include <chrono>
-#include <cstdio>
 
 namespace irisx {
 
@@ -46,18 +45,24 @@ std::string rfc3339(std::int64_t epoch_ms) {
   const std::int64_t day_number = floor_div(secs, 86400);
   const auto second_of_day = static_cast<int>(secs - day_number * 86400);
   const year_month_day date{sys_days{days{day_number}}};
-  char buf[64];
-  const int hour = second_of_day / 3600;
-  const int min = second_of_day / 60 % 60;
-  const int sec = second_of_day % 60;
-  if (millis == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(date.year()),
-                  unsigned(date.month()), unsigned(date.day()), hour, min, sec);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(date.year()),
-                  unsigned(date.month()), unsigned(date.day()), hour, min, sec, millis);
+  // Written by hand: snprintf showed up in request profiles of every JSON view.
+  std::string out = "0000-00-00T00:00:00";
+  auto put = [&out](std::size_t pos, unsigned value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0; value /= 10)
+      out[pos + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(int(date.year())), 4);
+  put(5, unsigned(date.month()), 2);
+  put(8, unsigned(date.day()), 2);
+  put(11, static_cast<unsigned>(second_of_day / 3600), 2);
+  put(14, static_cast<unsigned>(second_of_day / 60 % 60), 2);
+  put(17, static_cast<unsigned>(second_of_day % 60), 2);
+  if (millis != 0) {
+    out += ".000";
+    put(20, static_cast<unsigned>(millis), 3);
   }
-  return buf;
+  out += 'Z';
+  return out;
 }
 
 // Accepts exactly YYYY-MM-DDTHH:MM:SS[.fraction]Z, the form rfc3339() writes.

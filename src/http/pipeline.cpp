@@ -1,6 +1,10 @@
 #include "http/pipeline.hpp"
 
+#include <array>
 #include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <random>
 
 #include <spdlog/spdlog.h>
 
@@ -20,7 +24,21 @@ std::string request_id_for(const Request& request) {
     }
     if (plain) return std::string(*given);
   }
-  return "req_" + crypto::random_hex(12);
+  // Request ids need to be unique, not secret: a per-thread generator seeded from the CSPRNG
+  // spares every request a trip through OpenSSL's DRBG.
+  static thread_local std::mt19937_64 generator = [] {
+    const std::string entropy = crypto::random_bytes(32);
+    std::array<std::uint32_t, 8> words{};
+    std::memcpy(words.data(), entropy.data(), entropy.size());
+    std::seed_seq seed(words.begin(), words.end());
+    return std::mt19937_64(seed);
+  }();
+  const std::uint64_t high = generator();
+  const std::uint32_t low = static_cast<std::uint32_t>(generator());
+  std::string raw(12, '\0');
+  std::memcpy(raw.data(), &high, 8);
+  std::memcpy(raw.data() + 8, &low, 4);
+  return "req_" + crypto::hex(raw);
 }
 
 Pipeline::Pipeline(const Router& router, metrics::Registry& metrics, PipelineOptions options)

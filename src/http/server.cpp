@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -63,10 +63,17 @@ bhttp::response<bhttp::string_body> to_beast(Response&& in, unsigned version, bo
 }  // namespace
 
 struct Server::Impl {
-  Impl(asio::io_context& io_, ServerOptions options_, Pipeline& pipeline_)
-      : io(io_), options(std::move(options_)), pipeline(pipeline_), acceptor(io_) {}
+  Impl(asio::io_context& io_, std::vector<asio::io_context*> workers_, ServerOptions options_,
+       Pipeline& pipeline_)
+      : io(io_),
+        workers(std::move(workers_)),
+        options(std::move(options_)),
+        pipeline(pipeline_),
+        acceptor(io_) {}
 
   asio::io_context& io;
+  std::vector<asio::io_context*> workers;
+  std::size_t next_worker = 0;  // touched by the accept loop only
   ServerOptions options;
   Pipeline& pipeline;
   tcp::acceptor acceptor;
@@ -92,7 +99,7 @@ struct Server::Impl {
   void close_idle() {
     std::lock_guard lock(idle_mutex);
     for (const auto& [raw, weak] : idle) {
-      // Each connection's socket belongs to its strand: cancel it there, if still idle.
+      // A connection's socket belongs to its worker thread: cancel it there, if still idle.
       auto stream = weak.lock();
       if (!stream) continue;
       asio::post(stream->get_executor(), [this, weak = weak] {
@@ -108,8 +115,9 @@ struct Server::Impl {
 asio::awaitable<void> Server::Impl::accept_loop() {
   while (!stopping) {
     boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(
-        asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+    asio::io_context& worker = *workers[next_worker++ % workers.size()];
+    tcp::socket socket =
+        co_await acceptor.async_accept(worker, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) break;
       log->warn("accept failed: {}", ec.message());
@@ -207,8 +215,11 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<beast::tcp_stream> s
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-Server::Server(asio::io_context& io, ServerOptions options, Pipeline& pipeline)
-    : impl_(std::make_unique<Impl>(io, std::move(options), pipeline)) {}
+Server::Server(asio::io_context& io, std::vector<asio::io_context*> workers, ServerOptions options,
+               Pipeline& pipeline)
+    : impl_(std::make_unique<Impl>(io, std::move(workers), std::move(options), pipeline)) {
+  if (impl_->workers.empty()) throw std::invalid_argument("http::Server needs a worker context");
+}
 
 Server::~Server() = default;
 

@@ -1,6 +1,7 @@
 #pragma once
-// HTTP/1.1 server on Boost.Beast with C++20 coroutines. Runs on the caller's io_context (run
-// it on as many threads as wanted); each connection lives on its own strand.
+// HTTP/1.1 server on Boost.Beast with C++20 coroutines. Accepts on one io_context and hands
+// connections round-robin to the worker contexts, each meant to be run by exactly one thread:
+// a connection then never needs a strand and never crosses threads.
 #include <utility>  // must precede asio headers under g++ 12
 
 #include <boost/asio/awaitable.hpp>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/pipeline.hpp"
 
@@ -25,7 +27,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, ServerOptions options, Pipeline& pipeline);
+  // `workers` must be non-empty; `io` may be one of them.
+  Server(boost::asio::io_context& io, std::vector<boost::asio::io_context*> workers,
+         ServerOptions options, Pipeline& pipeline);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
