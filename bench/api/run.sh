@@ -38,7 +38,7 @@ json() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }
 run_wrk() {  # $1 label, rest: wrk args
   local label=$1; shift
   local text
-  text=$(wrk -t1 -c64 -d"${secs}s" --latency "$@")
+  text=$(wrk -t1 -c"${conns:-64}" -d"${secs}s" --latency "$@")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$text")
   p50=$(awk '$1=="50%" {print $2}' <<<"$text")
@@ -66,6 +66,14 @@ LUA
   run_wrk "$1 GET /healthz" "$base/healthz"
   run_wrk "$1 GET /v1/me (API key)" -H "X-API-Key: $key" "$base/v1/me"
   run_wrk "$1 POST /v1/api-keys (API key)" -s "$work/post.lua" "$base/v1/api-keys"
+  # Paced load: 60 connections, each waiting 5 ms before its next request (wrk's timers add
+  # about 1 ms), offer about 10,000 req/s; the req/s column shows what was achieved. wrk
+  # measures from each send, so this is not corrected for coordinated omission.
+  cat >"$work/paced.lua" <<LUA
+wrk.headers["X-API-Key"] = "$key"
+function delay() return 5 end
+LUA
+  conns=60 run_wrk "$1 GET /v1/me paced ~10k req/s" -s "$work/paced.lua" "$base/v1/me"
 }
 
 {

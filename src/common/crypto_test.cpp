@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "common/id.hpp"
+#include "common/time.hpp"
 
 namespace irisx::crypto {
 namespace {
@@ -203,6 +205,15 @@ TEST(PublicId, NewIdIsPrefixAnd32LowerHex) {
 
 TEST(PublicId, NewIdsDiffer) {
   EXPECT_NE(new_id("US"), new_id("US"));
+}
+
+TEST(PublicId, IdsStartWithTheirCreationTimeSoTheySortByAge) {
+  const std::int64_t before = now_ms();
+  const std::string id = new_id("AK");
+  const std::int64_t after = now_ms();
+  const auto stamped = static_cast<std::int64_t>(std::stoull(id.substr(2, 12), nullptr, 16));
+  EXPECT_LE(before, stamped);
+  EXPECT_LE(stamped, after);
 }
 
 TEST(PublicId, IsIdAcceptsOnlyThePrefixAnd32LowerHex) {

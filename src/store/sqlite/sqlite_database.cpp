@@ -2,7 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <condition_variable>
+#include <exception>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -47,6 +53,8 @@ class Connection {
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
+
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
   void script(std::string_view sql) {
     std::string text(sql);
@@ -193,26 +201,43 @@ class SqliteDatabase final : public Database {
       co_return conn->exec(sql, params);
     }
     std::lock_guard lock(write_mutex_);
+    commit_open_batch();  // a lone statement must not ride on, or wait for, a batch
     co_return writer_->exec(sql, params);
   }
 
+  // Group commit: transactions that arrive while a batch is open run inside it, each behind
+  // its own savepoint, and one COMMIT covers them all. No caller returns before that COMMIT.
   boost::asio::awaitable<void> transaction(TransactionBody body) override {
-    // Bodies only await this session, and SQLite calls complete synchronously, so the body
-    // never suspends while holding the lock.
-    std::unique_lock lock(write_mutex_);
-    writer_->exec("BEGIN IMMEDIATE", {});
-    SqliteSession session(*writer_);
-    try {
-      co_await body(session);
-    } catch (...) {
-      try {
-        writer_->exec("ROLLBACK", {});
-      } catch (const StoreError&) {
-        // The transaction may already be gone (e.g. after a disk error); the original error wins.
+    std::shared_ptr<WriteBatch> batch;
+    {
+      // Bodies only await this session, and SQLite calls complete synchronously, so the body
+      // never suspends while holding the lock.
+      std::unique_lock lock(write_mutex_);
+      if (!open_batch_) {
+        writer_->exec("BEGIN IMMEDIATE", {});
+        open_batch_ = std::make_shared<WriteBatch>();
       }
-      throw;
+      batch = open_batch_;
+      writer_->exec("SAVEPOINT irisx_tx", {});
+      SqliteSession session(*writer_);
+      std::exception_ptr failure;
+      try {
+        co_await body(session);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      if (failure) {
+        undo_savepoint();
+        std::rethrow_exception(failure);
+      }
+      writer_->exec("RELEASE irisx_tx", {});
     }
-    writer_->exec("COMMIT", {});
+    // Let the coroutines already queued on this thread join the batch before it commits.
+    co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                               boost::asio::use_awaitable);
+    std::lock_guard lock(write_mutex_);
+    if (open_batch_ == batch) commit_open_batch();  // the first member back commits for all
+    if (!batch->error.empty()) throw StoreError(ErrorKind::unavailable, batch->error);
   }
 
   boost::asio::awaitable<void> ping() override {
@@ -229,11 +254,47 @@ class SqliteDatabase final : public Database {
 
   boost::asio::awaitable<void> exec_script(std::string sql) override {
     std::lock_guard lock(write_mutex_);
+    commit_open_batch();
     writer_->script(sql);
     co_return;
   }
 
  private:
+  struct WriteBatch {
+    std::string error;  // why COMMIT failed; empty once committed
+  };
+
+  // Caller holds write_mutex_.
+  void commit_open_batch() {
+    if (!open_batch_) return;
+    std::shared_ptr<WriteBatch> batch = std::move(open_batch_);
+    try {
+      writer_->exec("COMMIT", {});
+    } catch (const StoreError& e) {
+      batch->error = e.what();
+      try {
+        writer_->exec("ROLLBACK", {});
+      } catch (const StoreError&) {
+        // Already rolled back by SQLite; the COMMIT error is what members report.
+      }
+    }
+  }
+
+  // Caller holds write_mutex_. Undoes one failed body; if SQLite has already abandoned the
+  // whole transaction (e.g. after a disk error), the batch fails for every member.
+  void undo_savepoint() {
+    try {
+      writer_->exec("ROLLBACK TO irisx_tx", {});
+      writer_->exec("RELEASE irisx_tx", {});
+    } catch (const StoreError&) {
+      // Handled below: the transaction state decides.
+    }
+    if (!writer_->in_transaction() && open_batch_) {
+      open_batch_->error = "the write transaction was aborted";
+      open_batch_.reset();
+    }
+  }
+
   Connection* acquire_reader() {
     std::unique_lock lock(pool_mutex_);
     pool_cv_.wait(lock, [&] { return !idle_.empty(); });
@@ -252,6 +313,7 @@ class SqliteDatabase final : public Database {
   std::string path_;
   std::mutex write_mutex_;
   std::unique_ptr<Connection> writer_;
+  std::shared_ptr<WriteBatch> open_batch_;  // guarded by write_mutex_
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;

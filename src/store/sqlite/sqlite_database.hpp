@@ -1,7 +1,8 @@
 #pragma once
 // Embedded store: SQLite in WAL mode. A pool of connections serves reads in parallel; all
 // writes (single statements and transactions) are serialised by one in-process writer lock,
-// which avoids SQLITE_BUSY between our own connections.
+// which avoids SQLITE_BUSY between our own connections. Concurrent transactions are group
+// committed: each runs behind its own savepoint and one COMMIT covers the batch.
 #include <memory>
 #include <string>
 
