@@ -58,6 +58,21 @@ inline std::string create_key(const IrisxProcess& server, const std::string& tok
   return r.json().value("key", "");
 }
 
+// Asserts an RFC 9457 body of our shape, with no internals leaked.
+inline void expect_problem(const HttpResult& r, int status, const std::string& code) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  EXPECT_FALSE(r.header("x-request-id").empty());
+  auto j = r.json();
+  EXPECT_EQ(j["status"], status);
+  EXPECT_EQ(j["code"], code);
+  EXPECT_EQ(j["type"], "https://irisx.dev/errors/" + code);
+  EXPECT_EQ(j["request_id"], r.header("x-request-id"));
+  for (const char* leak : {"SQL", "sqlite", "postgres", "/work/", ".cpp"}) {
+    EXPECT_EQ(r.body.find(leak), std::string::npos) << leak << " leaked in " << r.body;
+  }
+}
+
 class StoreSuite : public ::testing::TestWithParam<std::string> {
  protected:
   const IrisxProcess& server() {

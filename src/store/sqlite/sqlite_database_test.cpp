@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -44,11 +45,19 @@ class SqliteGroupCommit : public ::testing::Test {
     io_.restart();
   }
 
+  // A coroutine lambda's frame points at its closure, so the closure must outlive the
+  // coroutine: `call` keeps it alive in its own frame.
+  template <class F>
+  static asio::awaitable<void> call(std::shared_ptr<F> coroutine) {
+    co_await (*coroutine)();
+  }
+
   template <class F>
   void spawn(F coroutine, std::exception_ptr* outcome = nullptr) {
-    asio::co_spawn(io_, coroutine(), [outcome](std::exception_ptr e) {
-      if (outcome != nullptr) *outcome = e;
-    });
+    asio::co_spawn(io_, call(std::make_shared<F>(std::move(coroutine))),
+                   [outcome](std::exception_ptr e) {
+                     if (outcome != nullptr) *outcome = e;
+                   });
   }
 
   template <class F>
