@@ -106,9 +106,13 @@ boost::asio::awaitable<http::Response> run_tenant(ApiServices& services, http::R
   }
   http::Response response;
   if (creates == Creates::yes) {
-    response =
-        co_await with_idempotency(services.db, services.data_key, "tenant:" + principal.tenant_id,
-                                  request, [&]() { return handler(request, principal); });
+    // Replays belong to the caller: a tenant-wide scope would hand one user's response (say,
+    // a new API key's secret) to another user who reuses the same key and body.
+    const std::string idempotency_scope = "tenant:" + principal.tenant_id + ":" +
+                                          identity::actor_type_name(principal.type) + ":" +
+                                          principal.actor_id();
+    response = co_await with_idempotency(services.db, services.data_key, idempotency_scope, request,
+                                         [&]() { return handler(request, principal); });
   } else {
     response = co_await handler(request, principal);
   }

@@ -1,34 +1,11 @@
 // Operators: CLI creation, login, tenants, suspension and reactivation, separation from
 // tenant credentials, session revocation — against a real irisx on each store.
-#include <cstdlib>
-
 #include "integration/api_fixture.hpp"
 
 namespace irisx::testing {
 namespace {
 
-class Admin : public StoreSuite {
- protected:
-  // Creates an operator with the real CLI against the server's store; returns its token.
-  std::string operator_token() {
-    const std::string email = unique_email("op");
-    const std::string password = "operator password";
-    std::string db = GetParam() == "postgres"
-                         ? "IRISX_DATABASE_URL='" + PostgresServer::shared().url() + "' "
-                         : "";
-    std::string cmd = "env " + db + "IRISX_OPERATOR_PASSWORD='" + password + "' " + irisx_binary() +
-                      " admin create-operator --email " + email + " --data-dir " +
-                      server().data_dir() + " >/dev/null";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    auto login = server().post("/admin/v1/auth/login", {{"email", email}, {"password", password}});
-    EXPECT_EQ(login.status, 200) << login.body;
-    EXPECT_EQ(server()
-                  .post("/admin/v1/auth/login", {{"email", email}, {"password", "wrong password"}})
-                  .status,
-              401);
-    return login.json().value("token", "");
-  }
-};
+class Admin : public StoreSuite {};
 
 TEST_P(Admin, OperatorSeesTenantsWithStats) {
   std::string op = operator_token();

@@ -3,6 +3,7 @@
 // fresh tenants so tests never share state.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,12 +74,66 @@ inline void expect_problem(const HttpResult& r, int status, const std::string& c
   }
 }
 
+// A user added to a tenant by its owner, logged in.
+struct Member {
+  std::string id;
+  std::string token;
+  std::string email;
+  std::string refresh_token;
+};
+
 class StoreSuite : public ::testing::TestWithParam<std::string> {
  protected:
   const IrisxProcess& server() {
     auto& slot = servers()[GetParam()];
     if (!slot) slot = std::make_unique<IrisxProcess>(store_env(GetParam()));
     return *slot;
+  }
+
+  // The owner adds a user with `role`; the user logs in.
+  Member add_member(const TenantLogin& owner, const std::string& role) {
+    const std::string email = unique_email(role);
+    auto created = server().post("/v1/users",
+                                 {{"email", email},
+                                  {"name", "A " + role},
+                                  {"role", role},
+                                  {"password", "member password 1"}},
+                                 owner.access_token);
+    EXPECT_EQ(created.status, 201) << created.body;
+    auto login =
+        server().post("/v1/auth/login", {{"email", email}, {"password", "member password 1"}});
+    EXPECT_EQ(login.status, 200) << login.body;
+    return {created.json().value("id", ""), login.json().value("access_token", ""), email,
+            login.json().value("refresh_token", "")};
+  }
+
+  // Any method with a bearer token, an optional JSON body and extra headers.
+  HttpResult send(const std::string& method, const std::string& target, const std::string& token,
+                  const nlohmann::json& body = nullptr,
+                  std::map<std::string, std::string> headers = {}) {
+    headers["Authorization"] = "Bearer " + token;
+    if (!body.is_null()) headers["Content-Type"] = "application/json";
+    return server().request(method, target, body.is_null() ? "" : body.dump(), headers);
+  }
+
+  // Creates an operator with the real CLI against the server's store; returns its token.
+  std::string operator_token() {
+    const std::string email = unique_email("op");
+    const std::string password = "operator password";
+    std::string db = GetParam() == "postgres"
+                         ? "IRISX_DATABASE_URL='" + PostgresServer::shared().url() + "' "
+                         : "";
+    std::string cmd = "env " + db + "IRISX_OPERATOR_PASSWORD='" + password + "' " + irisx_binary() +
+                      " admin create-operator --email " + email + " --data-dir " +
+                      server().data_dir() + " >/dev/null";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    auto login = server().post("/admin/v1/auth/login", {{"email", email}, {"password", password}});
+    EXPECT_EQ(login.status, 200) << login.body;
+    EXPECT_EQ(server()
+                  .post("/admin/v1/auth/login", {{"email", email}, {"password", "wrong password"}})
+                  .status,
+              401);
+    return login.json().value("token", "");
   }
   static void TearDownTestSuite() { servers().clear(); }
 

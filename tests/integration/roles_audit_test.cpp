@@ -6,37 +6,7 @@
 namespace irisx::testing {
 namespace {
 
-class RolesAndAudit : public StoreSuite {
- protected:
-  struct Member {
-    std::string id;
-    std::string token;
-  };
-
-  // The owner adds a user with `role`; the user logs in.
-  Member add_member(const TenantLogin& owner, const std::string& role) {
-    const std::string email = unique_email(role);
-    auto created = server().post("/v1/users",
-                                 {{"email", email},
-                                  {"name", "A " + role},
-                                  {"role", role},
-                                  {"password", "member password 1"}},
-                                 owner.access_token);
-    EXPECT_EQ(created.status, 201) << created.body;
-    auto login =
-        server().post("/v1/auth/login", {{"email", email}, {"password", "member password 1"}});
-    EXPECT_EQ(login.status, 200) << login.body;
-    return {created.json().value("id", ""), login.json().value("access_token", "")};
-  }
-
-  HttpResult send(const std::string& method, const std::string& target, const std::string& token,
-                  const nlohmann::json& body = nullptr,
-                  std::map<std::string, std::string> headers = {}) {
-    headers["Authorization"] = "Bearer " + token;
-    if (!body.is_null()) headers["Content-Type"] = "application/json";
-    return server().request(method, target, body.is_null() ? "" : body.dump(), headers);
-  }
-};
+class RolesAndAudit : public StoreSuite {};
 
 TEST_P(RolesAndAudit, OwnerManagesUsersThroughTheirWholeLife) {
   TenantLogin owner = signup(server());
