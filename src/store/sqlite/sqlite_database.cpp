@@ -209,6 +209,7 @@ class SqliteDatabase final : public Database {
   // its own savepoint, and one COMMIT covers them all. No caller returns before that COMMIT.
   boost::asio::awaitable<void> transaction(TransactionBody body) override {
     std::shared_ptr<WriteBatch> batch;
+    std::exception_ptr failure;
     {
       // Bodies only await this session, and SQLite calls complete synchronously, so the body
       // never suspends while holding the lock.
@@ -220,7 +221,6 @@ class SqliteDatabase final : public Database {
       batch = open_batch_;
       writer_->exec("SAVEPOINT irisx_tx", {});
       SqliteSession session(*writer_);
-      std::exception_ptr failure;
       try {
         co_await body(session);
       } catch (...) {
@@ -228,15 +228,17 @@ class SqliteDatabase final : public Database {
       }
       if (failure) {
         undo_savepoint();
-        std::rethrow_exception(failure);
+      } else {
+        writer_->exec("RELEASE irisx_tx", {});
       }
-      writer_->exec("RELEASE irisx_tx", {});
     }
-    // Let the coroutines already queued on this thread join the batch before it commits.
+    // Let the coroutines already queued on this thread join the batch before it commits. A
+    // failed member takes part too, so a batch it opened is never left open.
     co_await boost::asio::post(co_await boost::asio::this_coro::executor,
                                boost::asio::use_awaitable);
     std::lock_guard lock(write_mutex_);
     if (open_batch_ == batch) commit_open_batch();  // the first member back commits for all
+    if (failure) std::rethrow_exception(failure);
     if (!batch->error.empty()) throw StoreError(ErrorKind::unavailable, batch->error);
   }
 

@@ -121,6 +121,17 @@ TEST_F(SqliteGroupCommit, FailedTransactionInABatchRollsBackOnlyItself) {
   EXPECT_EQ(count_items(), 2);
 }
 
+TEST_F(SqliteGroupCommit, FailedLoneTransactionLeavesNoTransactionOpen) {
+  run([this] { return insert("taken"); });
+  EXPECT_THROW(run([this] { return insert("taken"); }), StoreError);
+  // Another process (here: another handle on the same file) must be able to write at once.
+  auto other = open_sqlite((dir_ / "test.db").string(), 1);
+  run([&]() -> asio::awaitable<void> {
+    co_await other->exec("INSERT INTO items (name) VALUES ('from elsewhere')");
+  });
+  EXPECT_EQ(count_items(), 2);
+}
+
 TEST_F(SqliteGroupCommit, ConstraintViolationFailsOnlyTheOffendingTransaction) {
   run([this] { return insert("taken"); });
   std::exception_ptr ok, duplicate;
