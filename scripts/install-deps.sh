@@ -9,9 +9,9 @@ level=${1:-build}
 build_pkgs=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtoml11-dev libsqlite3-dev libpq-dev libssl-dev libargon2-dev
+  libtoml11-dev libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcurl4-openssl-dev libnats-dev
 )
-test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 procps)
+test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 procps nats-server)
 bench_pkgs=(libbenchmark-dev wrk)
 
 wanted=("${build_pkgs[@]}")
@@ -27,6 +27,11 @@ for p in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# Test fakes run on Node.js; a machine may already have it from elsewhere (with npm inside),
+# so look for the commands rather than for Debian's packages.
+if [[ "$level" != build ]] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

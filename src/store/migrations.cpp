@@ -109,6 +109,101 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 )sql",
        "", ""},
+      {2, "events_bus_webhooks", R"sql(
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX events_tenant ON events (tenant_id, created_at, id);
+CREATE INDEX events_tenant_type ON events (tenant_id, type, created_at, id);
+CREATE INDEX events_created ON events (created_at);
+
+-- Embedded bus: one row per (consumer, message) until it is acked.
+CREATE TABLE bus_messages (
+  consumer TEXT NOT NULL,
+  msg_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  visible_at BIGINT NOT NULL,
+  lease TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (consumer, msg_id)
+);
+CREATE INDEX bus_messages_due ON bus_messages (consumer, visible_at);
+
+-- NATS bus: committed messages the relay has not yet had acknowledged by JetStream.
+CREATE TABLE bus_outbox (
+  msg_id TEXT PRIMARY KEY,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX bus_outbox_created ON bus_outbox (created_at, msg_id);
+
+CREATE TABLE bus_dead_letters (
+  id TEXT PRIMARY KEY,
+  consumer TEXT NOT NULL,
+  msg_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX bus_dead_letters_created ON bus_dead_letters (created_at, id);
+
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  url TEXT NOT NULL,
+  description TEXT NOT NULL,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  disabled_reason TEXT,
+  secret_sealed TEXT NOT NULL,
+  previous_secret_sealed TEXT,
+  previous_secret_expires_at BIGINT,
+  failing_since BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id, created_at, id);
+
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  lease_until BIGINT,
+  next_attempt_at BIGINT,
+  last_status_code INTEGER,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries (endpoint_id, event_id);
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at, id);
+
+CREATE TABLE webhook_attempts (
+  id TEXT PRIMARY KEY,
+  delivery_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status_code INTEGER,
+  duration_ms BIGINT NOT NULL,
+  response_excerpt TEXT,
+  error TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
+)sql",
+       "", ""},
   };
   return all;
 }
