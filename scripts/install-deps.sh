@@ -33,18 +33,33 @@ if [[ "$level" != build ]] && ! { command -v node && command -v npm; } >/dev/nul
   missing+=(nodejs npm)
 fi
 
-if ((${#missing[@]} == 0)); then
-  exit 0
-fi
+install_apt_packages() {
+  ((${#missing[@]} > 0)) || return 0
+  echo "install-deps: installing ${missing[*]}"
+  local sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The postgresql package starts a cluster on port 5432; tests start their own
+  # throwaway server instead, so the packaged one is not needed.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v systemctl >/dev/null; then
+    "${sudo_cmd[@]}" systemctl disable --now postgresql >/dev/null 2>&1 || true
+  fi
+}
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The postgresql package starts a cluster on port 5432; tests start their own
-# throwaway server instead, so the packaged one is not needed.
-if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v systemctl >/dev/null; then
-  "${sudo_cmd[@]}" systemctl disable --now postgresql >/dev/null 2>&1 || true
-fi
+# The fake webhook receiver's npm packages, pinned by its package-lock.json. Reinstalled only
+# when node_modules is missing or older than the lock file, so a second run does nothing.
+install_npm_packages() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/fakes/webhook-receiver"
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+    echo "install-deps: npm ci in ${dir#"$PWD/"}"
+    npm ci --no-audit --no-fund --silent --prefix "$dir"
+    # npm ci may keep the directory's old mtime; touch it so it reads as newer than the lock.
+    touch "$dir/node_modules"
+  fi
+}
+
+install_apt_packages
+if [[ "$level" != build ]]; then install_npm_packages; fi
