@@ -1,22 +1,16 @@
 #pragma once
 // Runs the real `irisx serve` binary for integration tests: a fresh data directory, an
 // ephemeral port (reported through --ready-file), extra IRISX_* settings, and SIGTERM on
-// destruction. Plus a small blocking HTTP/1.1 client to talk to it.
+// destruction. Requests go through the test-support HTTP client (http_client.hpp).
 #include <map>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-namespace irisx::testing {
+#include "support/http_client.hpp"
 
-struct HttpResult {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  nlohmann::json json() const;
-  std::string header(const std::string& lower_name) const;
-};
+namespace irisx::testing {
 
 class IrisxProcess {
  public:
@@ -47,9 +41,6 @@ class IrisxProcess {
   int port_ = 0;
   std::string data_dir_;
 };
-
-// Raw bytes to the server, for malformed HTTP; returns whatever it answers.
-std::string raw_exchange(const std::string& host, int port, const std::string& bytes);
 
 // The path of the built irisx binary (IRISX_BINARY compile definition).
 std::string irisx_binary();
