@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -40,6 +42,7 @@ WebhookReceiver::WebhookReceiver() : dir_(make_temp_dir()) {
     if (std::freopen(log_path.c_str(), "w", stderr) != nullptr) dup2(fileno(stderr), 1);
     execlp("node", "node", script.c_str(), "--port-file", port_file.c_str(),
            static_cast<char*>(nullptr));
+    std::fprintf(stderr, "cannot run node: %s\n", std::strerror(errno));
     _exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -54,17 +57,22 @@ WebhookReceiver::WebhookReceiver() : dir_(make_temp_dir()) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error(
-          "webhook receiver exited during start-up (node on PATH? scripts/install-deps.sh "
-          "test run?):\n" +
-          log());
+      fail_start("exited during start-up (node on PATH? scripts/install-deps.sh test run?)");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
-  throw std::runtime_error("webhook receiver did not write its port:\n" + log());
+  fail_start("did not write its port");
+}
+
+void WebhookReceiver::fail_start(const std::string& what) {
+  // The destructor does not run for a constructor that throws: clean up here.
+  const std::string output = log();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  throw std::runtime_error("webhook receiver " + what + ":\n" + output);
 }
 
 WebhookReceiver::~WebhookReceiver() {

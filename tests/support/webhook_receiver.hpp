@@ -37,6 +37,7 @@ class WebhookReceiver {
 
  private:
   nlohmann::json get_json(const std::string& target) const;
+  [[noreturn]] void fail_start(const std::string& what);
 
   int pid_ = -1;
   int port_ = 0;
