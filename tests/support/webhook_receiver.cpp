@@ -43,6 +43,7 @@ WebhookReceiver::WebhookReceiver() : dir_(make_temp_dir()) {
     execlp("node", "node", script.c_str(), "--port-file", port_file.c_str(),
            static_cast<char*>(nullptr));
     std::fprintf(stderr, "cannot run node: %s\n", std::strerror(errno));
+    std::fflush(stderr);  // _exit skips stdio buffers
     _exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
