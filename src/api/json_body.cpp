@@ -55,25 +55,41 @@ std::optional<std::string> Fields::optional_string(const std::string& name,
 
 std::vector<std::string> Fields::required_string_list(const std::string& name,
                                                       std::size_t max_items) {
-  auto it = body_.find(name);
-  std::vector<std::string> out;
-  if (it == body_.end()) {
+  if (body_.find(name) == body_.end()) {
     errors_.push_back({name, "is required"});
-    return out;
+    return {};
   }
+  return optional_string_list(name, max_items).value_or(std::vector<std::string>{});
+}
+
+std::optional<std::vector<std::string>> Fields::optional_string_list(const std::string& name,
+                                                                     std::size_t max_items) {
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) return std::nullopt;
   if (!it->is_array() || it->size() > max_items) {
     errors_.push_back(
         {name, "must be an array of at most " + std::to_string(max_items) + " strings"});
-    return out;
+    return std::nullopt;
   }
+  std::vector<std::string> out;
   for (const auto& item : *it) {
     if (!item.is_string()) {
       errors_.push_back({name, "must contain only strings"});
-      return {};
+      return std::nullopt;
     }
     out.push_back(item.get<std::string>());
   }
   return out;
+}
+
+std::optional<bool> Fields::optional_bool(const std::string& name) {
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_boolean()) {
+    errors_.push_back({name, "must be true or false"});
+    return std::nullopt;
+  }
+  return it->get<bool>();
 }
 
 void Fields::finish() {

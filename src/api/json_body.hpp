@@ -25,6 +25,9 @@ class Fields {
                                              std::size_t max_length = 1000);
   std::vector<std::string> required_string_list(const std::string& name,
                                                 std::size_t max_items = 100);
+  std::optional<std::vector<std::string>> optional_string_list(const std::string& name,
+                                                               std::size_t max_items = 100);
+  std::optional<bool> optional_bool(const std::string& name);
   // Throws the collected 422 if anything was wrong.
   void finish();
 

@@ -17,6 +17,8 @@
 #include "identity/users.hpp"
 #include "kv/limiter.hpp"
 #include "store/pagination.hpp"
+#include "webhooks/deliveries.hpp"
+#include "webhooks/endpoints.hpp"
 
 namespace irisx::api {
 
@@ -34,11 +36,14 @@ struct ApiServices {
   identity::ApiKeyService& api_keys;
   identity::TenantService& tenants;
   identity::OperatorService& operators;
+  webhooks::EndpointService& webhooks;
+  webhooks::DeliveryQueue& deliveries;
   kv::Limiter& limiter;
   metrics::Registry& metrics;
   RateLimits rate_limits;
   std::string data_key;  // 32 bytes: seals stored idempotent responses
   std::string version;
+  std::int64_t event_retention_ms = 30LL * 24 * 3600 * 1000;
 };
 
 using PrincipalHandler = std::function<boost::asio::awaitable<http::Response>(
@@ -75,7 +80,7 @@ identity::AuditContext anonymous_audit(const http::Request& request);
 store::PageRequest page_request(const http::Request& request);
 // The cursor for the item after which the next page starts.
 template <class T>
-std::string next_cursor(const identity::Page<T>& page) {
+std::string next_cursor(const store::Page<T>& page) {
   if (page.items.empty()) return "";
   return store::encode_cursor({page.items.back().created_at, page.items.back().id});
 }
@@ -88,6 +93,8 @@ void register_auth_routes(Routes& routes);
 void register_user_routes(Routes& routes);
 void register_api_key_routes(Routes& routes);
 void register_audit_routes(Routes& routes);
+void register_event_routes(Routes& routes);
+void register_webhook_routes(Routes& routes);
 void register_admin_routes(Routes& routes);
 
 inline void register_all(Routes& routes) {
@@ -96,6 +103,8 @@ inline void register_all(Routes& routes) {
   register_user_routes(routes);
   register_api_key_routes(routes);
   register_audit_routes(routes);
+  register_event_routes(routes);
+  register_webhook_routes(routes);
   register_admin_routes(routes);
 }
 

@@ -16,6 +16,7 @@ struct CommonOptions {
   std::string config_file;
   std::string data_dir;
   std::string listen;
+  std::string roles;
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o) {
@@ -27,6 +28,7 @@ Config load(const CommonOptions& o) {
   std::map<std::string, std::string> overrides;
   if (!o.data_dir.empty()) overrides["data_dir"] = o.data_dir;
   if (!o.listen.empty()) overrides["server.listen"] = o.listen;
+  if (!o.roles.empty()) overrides["roles"] = o.roles;
   auto env = current_environment();
   // Not settings: the config file path and the CLI password option.
   env.erase("IRISX_CONFIG");
@@ -47,6 +49,7 @@ int run_cli(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "serve the API (migrates first)");
   add_common(serve, common);
   serve->add_option("--listen", common.listen, "HOST:PORT (default 127.0.0.1:8080)");
+  serve->add_option("--roles", common.roles, "comma-separated: api, worker (default both)");
   serve->add_option("--ready-file", ready_file, "write the bound HOST:PORT here once listening");
 
   auto* migrate = app.add_subcommand("migrate", "apply database migrations");

@@ -4,6 +4,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <filesystem>
@@ -15,12 +18,16 @@
 #include <spdlog/spdlog.h>
 
 #include "api/routes.hpp"
+#include "app/bus_factory.hpp"
 #include "app/database_factory.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "http/server.hpp"
 #include "kv/memory/memory_limiter.hpp"
+#include "net/http_client.hpp"
 #include "store/migrations.hpp"
+#include "webhooks/worker.hpp"
 
 namespace irisx::app {
 
@@ -79,6 +86,51 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   return {host, static_cast<std::uint16_t>(port)};
 }
 
+void check_roles(const Config& config) {
+  if (config.roles.empty()) throw ConfigError("roles must name at least one of api, worker");
+  for (const auto& role : config.roles) {
+    if (role != "api" && role != "worker") {
+      throw ConfigError("roles: unknown role '" + role + "' (known: api, worker)");
+    }
+  }
+}
+
+webhooks::DeliverySettings delivery_settings(const Config& config) {
+  webhooks::DeliverySettings settings;
+  for (const auto& text : config.webhook_retry_schedule) {
+    auto ms = parse_duration_ms(text);
+    if (!ms) throw ConfigError("webhooks.retry_schedule: '" + text + "' is not a duration");
+    settings.retry_schedule.emplace_back(*ms);
+  }
+  settings.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
+  settings.disable_after = std::chrono::seconds(config.webhook_disable_after_s);
+  settings.max_in_flight = std::max(1, config.webhook_max_in_flight);
+  settings.max_in_flight_per_endpoint = std::max(1, config.webhook_max_in_flight_per_endpoint);
+  // A job must stay leased longer than its attempt's lease, or a second worker could start the
+  // same delivery while the first still waits for the receiver.
+  if (config.bus_ack_wait_ms < config.webhook_timeout_ms + 2000) {
+    throw ConfigError("bus.ack_wait_ms must exceed webhooks.timeout_ms by at least 2000");
+  }
+  return settings;
+}
+
+net::AddressPolicy address_policy(const Config& config) {
+  try {
+    return net::AddressPolicy::from_strings(config.webhook_allow_networks);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("webhooks.allow_networks: ") + e.what());
+  }
+}
+
+// Waits, without blocking the thread, until `done` is set.
+asio::awaitable<void> wait_until(const bool& done) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!done) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
 }  // namespace
 
 struct Platform::Impl {
@@ -86,6 +138,11 @@ struct Platform::Impl {
   asio::io_context io;
   std::string secret;
   std::unique_ptr<store::Database> db;
+  std::unique_ptr<bus::Bus> bus;
+  std::unique_ptr<events::Publisher> publisher;
+  std::unique_ptr<webhooks::DeliveryQueue> deliveries;
+  std::unique_ptr<webhooks::EndpointService> webhooks;
+  webhooks::DeliverySettings delivery;
   std::unique_ptr<kv::Limiter> limiter = kv::make_memory_limiter();
   identity::AuthCache cache{std::chrono::seconds(5)};
   metrics::Registry metrics;
@@ -105,6 +162,16 @@ struct Platform::Impl {
     const std::string data_key = crypto::hmac_sha256(secret, "irisx data at rest v1");
     db = open_database(config.effective_database_url(), io.get_executor(),
                        static_cast<std::size_t>(config.database_pool_size));
+    check_roles(config);
+    delivery = delivery_settings(config);
+    bus = open_bus(config, *db, io.get_executor());
+    publisher = std::make_unique<events::Publisher>(*bus);
+    deliveries = std::make_unique<webhooks::DeliveryQueue>(*db, *bus);
+    publisher->set_fan_out([q = deliveries.get()](store::Session& tx, const events::Event& e) {
+      return q->fan_out(tx, e);
+    });
+    webhooks = std::make_unique<webhooks::EndpointService>(*db, *publisher, *deliveries, data_key,
+                                                           address_policy(config));
     hasher = std::make_unique<identity::PasswordHasher>(
         identity::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                                config.argon2_parallelism},
@@ -114,8 +181,8 @@ struct Platform::Impl {
         *db, *hasher, *limiter, cache,
         identity::SessionSettings{jwt_key, config.access_token_ttl_s, config.refresh_token_ttl_s,
                                   config.login_max_failures, config.login_window_s});
-    users = std::make_unique<identity::UserService>(*db, *hasher, cache);
-    api_keys = std::make_unique<identity::ApiKeyService>(*db, cache);
+    users = std::make_unique<identity::UserService>(*db, *hasher, cache, *publisher);
+    api_keys = std::make_unique<identity::ApiKeyService>(*db, cache, *publisher);
     tenants = std::make_unique<identity::TenantService>(*db, cache);
     operators = std::make_unique<identity::OperatorService>(
         *db, *hasher, *limiter, config.operator_session_ttl_s, config.login_max_failures,
@@ -125,10 +192,39 @@ struct Platform::Impl {
                            {config.tenant_rate_per_s, config.tenant_burst}};
     services = std::make_unique<api::ApiServices>(
         api::ApiServices{*db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators,
-                         *limiter, metrics, limits, data_key, IRISX_VERSION});
+                         *webhooks, *deliveries, *limiter, metrics, limits, data_key, IRISX_VERSION,
+                         config.event_retention_days * 24 * 3600 * 1000});
     api::Routes routes(router, *services);
-    api::register_all(routes);
+    // A worker-only process still answers health probes and serves its metrics.
+    if (config.has_role("api")) {
+      api::register_all(routes);
+    } else {
+      api::register_system_routes(routes);
+    }
     metrics::add_process_collector(metrics);
+  }
+
+  // Worker role: webhook deliveries, and the purge of events past their retention.
+  asio::awaitable<void> run_worker(webhooks::DeliveryWorker& worker, bool& done) {
+    asio::co_spawn(io, purge_events_forever(), asio::detached);
+    co_await worker.run();
+    done = true;
+  }
+
+  asio::awaitable<void> purge_events_forever() {
+    asio::steady_timer timer(io);
+    auto log = log::get("events");
+    while (true) {
+      try {
+        const std::int64_t cutoff = now_ms() - config.event_retention_days * 24 * 3600 * 1000;
+        while (co_await events::purge_events(*db, cutoff, 1000) > 0) {
+        }
+      } catch (const std::exception& e) {
+        log->warn("purging old events failed: {}", e.what());
+      }
+      timer.expires_after(std::chrono::minutes(10));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
   }
 
   int threads() const {
@@ -180,11 +276,35 @@ int Platform::serve(const std::string& ready_file) {
   for (auto& ctx : extra) keep_running.push_back(asio::make_work_guard(*ctx));
   http::Server server(s.io, workers, options, pipeline);
   s.io.restart();
+  run_sync(s.io, s.bus->declare(webhooks::delivery_consumer(
+                     std::chrono::milliseconds(s.config.bus_ack_wait_ms))));
+  bool bus_done = false;
+  asio::co_spawn(
+      s.io,
+      [&]() -> asio::awaitable<void> {
+        co_await s.bus->run();
+        bus_done = true;
+      },
+      asio::detached);
+  std::unique_ptr<net::HttpClient> http_client;
+  std::unique_ptr<webhooks::DeliveryWorker> worker;
+  bool worker_done = true;
+  if (s.config.has_role("worker")) {
+    http_client = std::make_unique<net::HttpClient>(
+        address_policy(s.config), static_cast<std::size_t>(s.delivery.max_in_flight));
+    worker = std::make_unique<webhooks::DeliveryWorker>(*s.db, *s.bus, *http_client, *s.publisher,
+                                                        s.services->data_key, s.delivery);
+    worker_done = false;
+    asio::co_spawn(s.io, s.run_worker(*worker, worker_done), asio::detached);
+  }
   const std::uint16_t bound = server.start();
   const std::string address =
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(bound);
-  log->info("listening on http://{} (store: {}, threads: {})", address,
-            s.db->dialect() == store::Dialect::sqlite ? "sqlite" : "postgres", s.threads());
+  std::string roles;
+  for (const auto& r : s.config.roles) roles += (roles.empty() ? "" : ",") + r;
+  log->info("listening on http://{} (roles: {}, store: {}, bus: {}, threads: {})", address, roles,
+            s.db->dialect() == store::Dialect::sqlite ? "sqlite" : "postgres",
+            s.config.nats_url.empty() ? "embedded" : "nats", s.threads());
   if (!ready_file.empty()) {
     std::ofstream(ready_file + ".tmp") << address << "\n";
     std::filesystem::rename(ready_file + ".tmp", ready_file);
@@ -198,6 +318,12 @@ int Platform::serve(const std::string& ready_file) {
         s.io,
         [&]() -> asio::awaitable<void> {
           co_await server.drain();
+          // Attempts in flight finish (each is bounded by webhooks.timeout_ms); then the bus
+          // stops, after its relay has handed over what was committed.
+          if (worker) worker->stop();
+          co_await wait_until(worker_done);
+          s.bus->stop();
+          co_await wait_until(bus_done);
           for (auto* ctx : workers) ctx->stop();
         },
         asio::detached);

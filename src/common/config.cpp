@@ -2,6 +2,7 @@
 
 #include <toml.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <string_view>
@@ -114,6 +115,28 @@ const std::vector<Field>& fields() {
       IRISX_FIELD("rate_limit.tenant_per_second", Kind::number, tenant_rate_per_s,
                   "sustained requests per second per tenant"),
       IRISX_FIELD("rate_limit.tenant_burst", Kind::number, tenant_burst, "burst size per tenant"),
+      IRISX_FIELD("roles", Kind::list, roles, "what this process runs: api, worker (default both)"),
+      IRISX_FIELD("nats.url", Kind::text, nats_url,
+                  "NATS JetStream server (nats://host:4222); empty: the embedded store-backed bus"),
+      IRISX_FIELD("bus.ack_wait_ms", Kind::integer, bus_ack_wait_ms,
+                  "how long a worker may hold a job before it is handed out again"),
+      IRISX_FIELD("bus.poll_interval_ms", Kind::integer, bus_poll_interval_ms,
+                  "how often idle consumers and the outbox relay look for work"),
+      IRISX_FIELD("events.retention_days", Kind::integer, event_retention_days,
+                  "how long events are kept and listed"),
+      IRISX_FIELD("webhooks.allow_networks", Kind::list, webhook_allow_networks,
+                  "CIDRs webhooks may reach although internal (e.g. 127.0.0.0/8)"),
+      IRISX_FIELD("webhooks.timeout_ms", Kind::integer, webhook_timeout_ms,
+                  "time allowed for one delivery attempt"),
+      IRISX_FIELD("webhooks.retry_schedule", Kind::list, webhook_retry_schedule,
+                  "waits before each retry (250ms, 5s, 5m, 2h …)"),
+      IRISX_FIELD("webhooks.disable_after_s", Kind::integer, webhook_disable_after_s,
+                  "an endpoint failing this long without a success is disabled"),
+      IRISX_FIELD("webhooks.max_in_flight", Kind::integer, webhook_max_in_flight,
+                  "delivery attempts in flight per worker process"),
+      IRISX_FIELD("webhooks.max_in_flight_per_endpoint", Kind::integer,
+                  webhook_max_in_flight_per_endpoint,
+                  "delivery attempts in flight to one endpoint per worker process"),
   };
   return all;
 }
@@ -242,6 +265,10 @@ void apply_table(Config& config, const toml::value& table, const std::string& pr
 std::string Config::effective_database_url() const {
   if (!database_url.empty()) return database_url;
   return "sqlite:" + data_dir + "/irisx.db";
+}
+
+bool Config::has_role(const std::string& role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
 void set_config_value(Config& config, const std::string& key, const std::string& value) {

@@ -45,7 +45,22 @@ struct Config {
   double tenant_rate_per_s = 200;
   double tenant_burst = 400;
 
+  std::vector<std::string> roles = {"api", "worker"};  // of api, worker
+
+  std::string nats_url;  // empty: the embedded, store-backed bus
+  std::int64_t bus_ack_wait_ms = 60000;
+  std::int64_t bus_poll_interval_ms = 20;
+  std::int64_t event_retention_days = 30;
+
+  std::vector<std::string> webhook_allow_networks;  // CIDRs exempt from the SSRF guard
+  std::int64_t webhook_timeout_ms = 15000;
+  std::vector<std::string> webhook_retry_schedule = {"5s", "5m", "30m", "2h", "5h", "10h", "10h"};
+  std::int64_t webhook_disable_after_s = 5LL * 24 * 3600;
+  int webhook_max_in_flight = 256;
+  int webhook_max_in_flight_per_endpoint = 16;
+
   std::string effective_database_url() const;
+  bool has_role(const std::string& role) const;
 };
 
 class ConfigError : public std::runtime_error {

@@ -1,6 +1,8 @@
 #include "common/time.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <limits>
 
 namespace irisx {
 
@@ -100,6 +102,21 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
   const std::int64_t day_number = sys_days{date}.time_since_epoch().count();
   const std::int64_t secs = day_number * 86400 + *hour * 3600 + *min * 60 + *sec;
   return secs * 1000 + millis;
+}
+
+std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
+  std::int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || ptr == text.data() || n < 0) return std::nullopt;
+  const std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
+  std::int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60'000;
+  if (unit == "h") scale = 3'600'000;
+  if (unit == "d") scale = 86'400'000;
+  if (scale == 0 || n > std::numeric_limits<std::int64_t>::max() / scale) return std::nullopt;
+  return n * scale;
 }
 
 }  // namespace irisx

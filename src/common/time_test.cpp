@@ -115,3 +115,24 @@ TEST(NowMs, TracksTheSystemClock) {
 
 }  // namespace
 }  // namespace irisx
+
+namespace irisx {
+namespace {
+
+TEST(ParseDuration, ReadsEachUnit) {
+  EXPECT_EQ(parse_duration_ms("250ms"), 250);
+  EXPECT_EQ(parse_duration_ms("5s"), 5000);
+  EXPECT_EQ(parse_duration_ms("5m"), 300000);
+  EXPECT_EQ(parse_duration_ms("2h"), 7200000);
+  EXPECT_EQ(parse_duration_ms("1d"), 86400000);
+  EXPECT_EQ(parse_duration_ms("0s"), 0);
+}
+
+TEST(ParseDuration, RefusesMissingOrUnknownUnitsAndOverflow) {
+  for (const char* bad : {"", "5", "s", "-5s", "5 s", "5sec", "1.5s", "99999999999999999d"}) {
+    EXPECT_EQ(parse_duration_ms(bad), std::nullopt) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace irisx

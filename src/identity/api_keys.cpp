@@ -9,6 +9,7 @@
 #include "common/id.hpp"
 #include "common/time.hpp"
 #include "identity/authenticator.hpp"
+#include "identity/views.hpp"
 
 namespace irisx::identity {
 namespace {
@@ -16,16 +17,16 @@ namespace {
 const char* const kColumns =
     "id, tenant_id, name, mode, last_four, scopes, created_by, created_at, last_used_at";
 
-ApiKey key_from_row(const store::Row& r) {
+ApiKey key_from_row(const store::Row& r, std::size_t f = 0) {
   std::vector<std::string> scopes;
-  auto j = nlohmann::json::parse(r.text(5), nullptr, false);
+  auto j = nlohmann::json::parse(r.text(f + 5), nullptr, false);
   if (j.is_array()) {
     for (const auto& s : j) {
       if (s.is_string()) scopes.push_back(s.get<std::string>());
     }
   }
-  return {r.text(0),         r.text(1),     r.text(2),  r.text(3),     r.text(4),
-          std::move(scopes), r.opt_text(6), r.int64(7), r.opt_int64(8)};
+  return {r.text(f),         r.text(f + 1),     r.text(f + 2),  r.text(f + 3),     r.text(f + 4),
+          std::move(scopes), r.opt_text(f + 6), r.int64(f + 7), r.opt_int64(f + 8)};
 }
 
 }  // namespace
@@ -71,6 +72,7 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
                     hash_secret(out.secret), out.key.last_four, scopes.dump(), actor.actor_id(),
                     now));
     co_await write_audit(s, audit, "api_key.created", "api_key", out.key.id);
+    co_await events_.record(s, out.key.tenant_id, "api_key.created", to_json(out.key));
   });
   co_return out;
 }
@@ -102,13 +104,15 @@ boost::asio::awaitable<void> ApiKeyService::revoke(const Principal& actor, std::
   std::optional<std::string> hash;
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     store::Result r = co_await s.exec(
-        "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND revoked_at IS "
-        "NULL "
-        "RETURNING key_hash",
+        std::string("UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND tenant_id = $2 AND "
+                    "revoked_at IS NULL RETURNING key_hash, ") +
+            kColumns,
         store::args(id, actor.tenant_id, now_ms()));
     if (r.empty()) co_return;
     hash = r.front().text(0);
     co_await write_audit(s, audit, "api_key.revoked", "api_key", id);
+    co_await events_.record(s, actor.tenant_id, "api_key.revoked",
+                            to_json(key_from_row(r.front(), 1)));
   });
   if (!hash) throw not_found("no such API key");
   cache_.api_keys.erase(*hash);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "events/events.hpp"
 #include "identity/audit.hpp"
 #include "identity/auth_cache.hpp"
 #include "identity/models.hpp"
@@ -26,7 +27,8 @@ struct CreatedApiKey {
 
 class ApiKeyService {
  public:
-  ApiKeyService(store::Database& db, AuthCache& cache) : db_(db), cache_(cache) {}
+  ApiKeyService(store::Database& db, AuthCache& cache, events::Publisher& events)
+      : db_(db), cache_(cache), events_(events) {}
 
   boost::asio::awaitable<CreatedApiKey> create(const Principal& actor, NewApiKey input,
                                                AuditContext audit);
@@ -37,6 +39,7 @@ class ApiKeyService {
  private:
   store::Database& db_;
   AuthCache& cache_;
+  events::Publisher& events_;
 };
 
 }  // namespace irisx::identity

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "store/pagination.hpp"
+
 namespace irisx::identity {
 
 struct Tenant {
@@ -62,21 +64,7 @@ struct TokenPair {
   std::int64_t expires_in = 0;  // seconds until the access token expires
 };
 
-template <class T>
-struct Page {
-  std::vector<T> items;
-  bool has_more = false;
-};
-
-// Lists fetch limit+1 rows (store::append_page_clause); the extra one only says more exist.
-template <class T>
-Page<T> to_page(std::vector<T> rows, int limit) {
-  Page<T> page{std::move(rows), false};
-  if (page.items.size() > static_cast<std::size_t>(limit)) {
-    page.items.pop_back();
-    page.has_more = true;
-  }
-  return page;
-}
+using store::Page;
+using store::to_page;
 
 }  // namespace irisx::identity

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/id.hpp"
 #include "common/time.hpp"
+#include "identity/views.hpp"
 
 namespace irisx::identity {
 
@@ -83,6 +84,7 @@ boost::asio::awaitable<User> UserService::create(const Principal& actor, NewUser
           store::args(user.id, user.tenant_id, user.email, user.name, user.role, hash,
                       user.created_at, user.updated_at));
       co_await write_audit(s, audit, "user.created", "user", user.id);
+      co_await events_.record(s, user.tenant_id, "user.created", to_json(user));
     });
   } catch (const store::StoreError& e) {
     if (e.kind() == store::ErrorKind::unique_violation) {
@@ -146,6 +148,7 @@ boost::asio::awaitable<User> UserService::update(const Principal& actor, std::st
         "UPDATE users SET name = $3, role = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
         store::args(user.id, user.tenant_id, user.name, user.role, user.updated_at));
     co_await write_audit(s, audit, "user.updated", "user", user.id);
+    co_await events_.record(s, user.tenant_id, "user.updated", to_json(user));
   });
   cache_.users.erase(id);
   co_return user;
@@ -163,6 +166,7 @@ boost::asio::awaitable<void> UserService::remove(const Principal& actor, std::st
     co_await s.exec("DELETE FROM users WHERE id = $1 AND tenant_id = $2",
                     store::args(id, actor.tenant_id));
     co_await write_audit(s, audit, "user.deleted", "user", id);
+    co_await events_.record(s, user.tenant_id, "user.deleted", to_json(user));
   });
   cache_.users.erase(id);
 }

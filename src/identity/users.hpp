@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "events/events.hpp"
 #include "identity/audit.hpp"
 #include "identity/auth_cache.hpp"
 #include "identity/models.hpp"
@@ -28,8 +29,9 @@ struct UserChanges {
 
 class UserService {
  public:
-  UserService(store::Database& db, PasswordHasher& hasher, AuthCache& cache)
-      : db_(db), hasher_(hasher), cache_(cache) {}
+  UserService(store::Database& db, PasswordHasher& hasher, AuthCache& cache,
+              events::Publisher& events)
+      : db_(db), hasher_(hasher), cache_(cache), events_(events) {}
 
   boost::asio::awaitable<User> create(const Principal& actor, NewUser input, AuditContext audit);
   boost::asio::awaitable<std::optional<User>> get(std::string tenant_id, std::string id);
@@ -43,6 +45,7 @@ class UserService {
   store::Database& db_;
   PasswordHasher& hasher_;
   AuthCache& cache_;
+  events::Publisher& events_;
 };
 
 User user_from_row(const store::Row& row, std::size_t first = 0);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/database.hpp"
 
@@ -26,5 +27,22 @@ struct PageRequest {
 // " ORDER BY created_at DESC, id DESC LIMIT $k" (limit+1 rows, to learn has_more).
 void append_page_clause(std::string& sql, Params& params, const PageRequest& page,
                         std::string_view column_prefix = "");
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  bool has_more = false;
+};
+
+// Lists fetch limit+1 rows (store::append_page_clause); the extra one only says more exist.
+template <class T>
+Page<T> to_page(std::vector<T> rows, int limit) {
+  Page<T> page{std::move(rows), false};
+  if (page.items.size() > static_cast<std::size_t>(limit)) {
+    page.items.pop_back();
+    page.has_more = true;
+  }
+  return page;
+}
 
 }  // namespace irisx::store

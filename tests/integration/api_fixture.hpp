@@ -84,9 +84,12 @@ struct Member {
 
 class StoreSuite : public ::testing::TestWithParam<std::string> {
  protected:
+  // Settings a suite's server needs beyond the store (IRISX_* variables).
+  virtual std::map<std::string, std::string> extra_env() const { return {}; }
+
   const IrisxProcess& server() {
     auto& slot = servers()[GetParam()];
-    if (!slot) slot = std::make_unique<IrisxProcess>(store_env(GetParam()));
+    if (!slot) slot = std::make_unique<IrisxProcess>(store_env(GetParam(), extra_env()));
     return *slot;
   }
 

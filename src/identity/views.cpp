@@ -1,8 +1,8 @@
-#include "api/views.hpp"
+#include "identity/views.hpp"
 
 #include "common/time.hpp"
 
-namespace irisx::api {
+namespace irisx::identity {
 namespace {
 
 template <class T>
@@ -18,7 +18,7 @@ nlohmann::json opt_time(const std::optional<std::int64_t>& v) {
 
 // Hot views assign member by member: nlohmann's brace form builds a temporary array per pair,
 // which was the largest cost of GET /v1/me.
-nlohmann::json to_json(const identity::Tenant& t) {
+nlohmann::json to_json(const Tenant& t) {
   nlohmann::json out(nlohmann::json::value_t::object);
   out["id"] = t.id;
   out["object"] = "tenant";
@@ -31,7 +31,7 @@ nlohmann::json to_json(const identity::Tenant& t) {
   return out;
 }
 
-nlohmann::json to_json(const identity::User& u) {
+nlohmann::json to_json(const User& u) {
   nlohmann::json out(nlohmann::json::value_t::object);
   out["id"] = u.id;
   out["object"] = "user";
@@ -45,7 +45,7 @@ nlohmann::json to_json(const identity::User& u) {
   return out;
 }
 
-nlohmann::json to_json(const identity::ApiKey& k) {
+nlohmann::json to_json(const ApiKey& k) {
   nlohmann::json out(nlohmann::json::value_t::object);
   out["id"] = k.id;
   out["object"] = "api_key";
@@ -59,7 +59,7 @@ nlohmann::json to_json(const identity::ApiKey& k) {
   return out;
 }
 
-nlohmann::json to_json(const identity::Operator& o) {
+nlohmann::json to_json(const Operator& o) {
   return {{"id", o.id},
           {"object", "operator"},
           {"email", o.email},
@@ -68,7 +68,7 @@ nlohmann::json to_json(const identity::Operator& o) {
           {"last_login_at", opt_time(o.last_login_at)}};
 }
 
-nlohmann::json to_json(const identity::OperatorSession& s) {
+nlohmann::json to_json(const OperatorSession& s) {
   return {{"id", s.id},
           {"object", "operator_session"},
           {"ip", opt(s.ip)},
@@ -76,7 +76,7 @@ nlohmann::json to_json(const identity::OperatorSession& s) {
           {"expires_at", rfc3339(s.expires_at)}};
 }
 
-nlohmann::json to_json(const identity::AuditEntry& e) {
+nlohmann::json to_json(const AuditEntry& e) {
   nlohmann::json out(nlohmann::json::value_t::object);
   out["id"] = e.id;
   out["object"] = "audit_entry";
@@ -92,11 +92,11 @@ nlohmann::json to_json(const identity::AuditEntry& e) {
   return out;
 }
 
-nlohmann::json to_json(const identity::TokenPair& t) {
+nlohmann::json to_json(const TokenPair& t) {
   return {{"access_token", t.access_token},
           {"refresh_token", t.refresh_token},
           {"token_type", "Bearer"},
           {"expires_in", t.expires_in}};
 }
 
-}  // namespace irisx::api
+}  // namespace irisx::identity

@@ -1,0 +1,180 @@
+#include "webhooks/deliveries.hpp"
+
+#include <map>
+
+#include "common/error.hpp"
+#include "common/id.hpp"
+#include "common/time.hpp"
+#include "webhooks/subscription.hpp"
+
+namespace irisx::webhooks {
+namespace {
+
+const char* const kColumns =
+    "d.id, d.tenant_id, d.endpoint_id, d.event_id, e.type, d.status, d.attempts, "
+    "d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, d.updated_at";
+const char* const kFrom = " FROM webhook_deliveries d JOIN events e ON e.id = d.event_id";
+
+Delivery delivery_from_row(const store::Row& r) {
+  return {r.text(0),  r.text(1),      r.text(2),      r.text(3),     r.text(4),   r.text(5),
+          r.int64(6), r.opt_int64(7), r.opt_int64(8), r.opt_text(9), r.int64(10), r.int64(11),
+          {}};
+}
+
+template <class T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+std::string job_subject(std::string_view event_type) {
+  std::string token(event_type);
+  for (char& c : token) {
+    if (c == '.') c = '_';
+  }
+  return "events.webhooks." + token;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Delivery& d) {
+  nlohmann::json attempts = nlohmann::json::array();
+  for (const auto& a : d.log) {
+    attempts.push_back({{"attempt", a.attempt},
+                        {"status_code", opt(a.status_code)},
+                        {"duration_ms", a.duration_ms},
+                        {"response_body", opt(a.response_excerpt)},
+                        {"error", opt(a.error)},
+                        {"created_at", rfc3339(a.created_at)}});
+  }
+  return {{"id", d.id},
+          {"object", "webhook_delivery"},
+          {"webhook_id", d.endpoint_id},
+          {"event_id", d.event_id},
+          {"event_type", d.event_type},
+          {"status", d.status},
+          {"attempt_count", d.attempts},
+          {"next_attempt_at", d.next_attempt_at ? nlohmann::json(rfc3339(*d.next_attempt_at))
+                                                : nlohmann::json(nullptr)},
+          {"last_status_code", opt(d.last_status_code)},
+          {"last_error", opt(d.last_error)},
+          {"attempts", std::move(attempts)},
+          {"created_at", rfc3339(d.created_at)},
+          {"updated_at", rfc3339(d.updated_at)}};
+}
+
+bus::ConsumerSpec delivery_consumer(std::chrono::milliseconds ack_wait) {
+  // Attempts are counted in the delivery row, which owns the retry schedule; the bus only has
+  // to keep handing the job out until the row says it is finished.
+  return {kDeliveryConsumer, "WEBHOOKS", "events.webhooks.*", -1, ack_wait};
+}
+
+std::optional<DeliveryJob> parse_job(const std::string& payload) {
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  auto id = j.find("delivery_id");
+  auto tenant = j.find("tenant_id");
+  if (id == j.end() || tenant == j.end() || !id->is_string() || !tenant->is_string()) {
+    return std::nullopt;
+  }
+  return DeliveryJob{id->get<std::string>(), tenant->get<std::string>()};
+}
+
+boost::asio::awaitable<void> DeliveryQueue::publish_job(store::Session& tx, std::string message_id,
+                                                        const Delivery& delivery) {
+  nlohmann::json job = {{"delivery_id", delivery.id}, {"tenant_id", delivery.tenant_id}};
+  co_await bus_.publish(
+      tx, bus::Message{std::move(message_id), job_subject(delivery.event_type), job.dump()});
+}
+
+boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,
+                                                    const events::Event& event) {
+  store::Result endpoints = co_await tx.exec(
+      "SELECT id, events FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1",
+      store::args(event.tenant_id));
+  for (const auto& row : endpoints.rows) {
+    auto patterns = nlohmann::json::parse(row.text(1), nullptr, false);
+    if (!patterns.is_array()) continue;
+    if (!subscribed(patterns.get<std::vector<std::string>>(), event.type)) continue;
+    co_await enqueue(tx, row.text(0), event);
+  }
+}
+
+boost::asio::awaitable<Delivery> DeliveryQueue::enqueue(store::Session& tx, std::string endpoint_id,
+                                                        const events::Event& event) {
+  const std::int64_t now = now_ms();
+  Delivery d{
+      new_id("WD"), event.tenant_id, std::move(endpoint_id), event.id, event.type, "pending", 0,
+      std::nullopt, std::nullopt,    std::nullopt,           now,      now,        {}};
+  co_await tx.exec(
+      "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, "
+      "created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+      store::args(d.id, d.tenant_id, d.endpoint_id, d.event_id, now));
+  co_await publish_job(tx, d.id, d);
+  co_return d;
+}
+
+boost::asio::awaitable<void> DeliveryQueue::attach_attempts(std::vector<Delivery>& deliveries) {
+  if (deliveries.empty()) co_return;
+  std::string sql =
+      "SELECT delivery_id, attempt, status_code, duration_ms, response_excerpt, error, created_at "
+      "FROM webhook_attempts WHERE delivery_id IN (";
+  store::Params params;
+  std::map<std::string, Delivery*> by_id;
+  for (auto& d : deliveries) {
+    sql += (params.empty() ? "$" : ", $") + std::to_string(params.size() + 1);
+    params.emplace_back(d.id);
+    by_id[d.id] = &d;
+  }
+  sql += ") ORDER BY delivery_id, attempt";
+  store::Result r = co_await db_.exec(sql, params);
+  for (const auto& row : r.rows) {
+    by_id[row.text(0)]->log.push_back({static_cast<int>(row.int64(1)), row.opt_int64(2),
+                                       row.int64(3), row.opt_text(4), row.opt_text(5),
+                                       row.int64(6)});
+  }
+}
+
+boost::asio::awaitable<store::Page<Delivery>> DeliveryQueue::list(std::string tenant_id,
+                                                                  std::string endpoint_id,
+                                                                  store::PageRequest page) {
+  std::string sql =
+      std::string("SELECT ") + kColumns + kFrom + " WHERE d.tenant_id = $1 AND d.endpoint_id = $2";
+  store::Params params = store::args(tenant_id, endpoint_id);
+  store::append_page_clause(sql, params, page, "d.");
+  store::Result r = co_await db_.exec(sql, params);
+  std::vector<Delivery> rows;
+  for (const auto& row : r.rows) rows.push_back(delivery_from_row(row));
+  auto out = store::to_page(std::move(rows), page.limit);
+  co_await attach_attempts(out.items);
+  co_return out;
+}
+
+boost::asio::awaitable<std::optional<Delivery>> DeliveryQueue::get(std::string tenant_id,
+                                                                   std::string id) {
+  store::Result r = co_await db_.exec(
+      std::string("SELECT ") + kColumns + kFrom + " WHERE d.id = $1 AND d.tenant_id = $2",
+      store::args(id, tenant_id));
+  if (r.empty()) co_return std::nullopt;
+  std::vector<Delivery> one{delivery_from_row(r.front())};
+  co_await attach_attempts(one);
+  co_return std::move(one.front());
+}
+
+boost::asio::awaitable<Delivery> DeliveryQueue::retry(std::string tenant_id, std::string id) {
+  auto delivery = co_await get(tenant_id, id);
+  if (!delivery) throw not_found("no such webhook delivery");
+  const std::int64_t now = now_ms();
+  co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+    co_await tx.exec(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = NULL, "
+        "updated_at = $3 WHERE id = $1 AND tenant_id = $2",
+        store::args(id, tenant_id, now));
+    co_await publish_job(tx, new_id("WR"), *delivery);
+  });
+  delivery->status = "pending";
+  delivery->next_attempt_at = std::nullopt;
+  delivery->updated_at = now;
+  co_return *delivery;
+}
+
+}  // namespace irisx::webhooks

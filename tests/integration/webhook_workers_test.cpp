@@ -1,0 +1,144 @@
+// Several worker processes over one store (and, with NATS, one JetStream): work is shared with
+// no attempt made twice, and a worker killed with SIGKILL mid-run loses no event.
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "integration/api_fixture.hpp"
+#include "support/webhook_receiver.hpp"
+
+namespace irisx::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kEvents = 200;
+
+class WebhookWorkers : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("irisx-workers-" + std::to_string(::getpid()) + "-" + GetParam());
+    std::filesystem::create_directories(dir_);
+    env_ = {{"IRISX_AUTH_SECRET_KEY", std::string(48, 'k')},
+            {"IRISX_RATE_LIMIT_ENABLED", "false"},
+            {"IRISX_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8"},
+            {"IRISX_WEBHOOKS_TIMEOUT_MS", "1000"},
+            {"IRISX_BUS_ACK_WAIT_MS", "3000"}};
+    env_["IRISX_DATABASE_URL"] = GetParam() == "sqlite" ? "sqlite:" + (dir_ / "irisx.db").string()
+                                                        : PostgresServer::shared().url();
+    api_ = start("api");
+  }
+  void TearDown() override {
+    workers_.clear();
+    api_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<IrisxProcess> start(const std::string& roles) {
+    auto env = env_;
+    env["IRISX_ROLES"] = roles;
+    return std::make_unique<IrisxProcess>(env);
+  }
+
+  // A tenant whose endpoint "load" hears of every API key created; returns the owner's token.
+  std::string tenant_with_endpoint(int delay_ms) {
+    auto t = signup(*api_);
+    auto r = api_->post("/v1/webhooks",
+                        {{"url", receiver_.url("load")}, {"events", {"api_key.created"}}},
+                        t.access_token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    receiver_.configure("load", {{"secrets", {r.json()["secret"]}},
+                                 {"behaviour", "slow"},
+                                 {"delay_ms", delay_ms}});
+    webhook_id_ = r.json()["id"];
+    return t.access_token;
+  }
+
+  void create_keys(const std::string& token, int count) {
+    for (int i = 0; i < count; ++i) {
+      auto r = api_->post("/v1/api-keys", {{"name", "k"}, {"scopes", {"users:read"}}}, token);
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+  }
+
+  std::size_t distinct_received() const {
+    auto stats = receiver_.stats();
+    return stats.contains("load") ? stats["load"]["distinct_ids"].get<std::size_t>() : 0;
+  }
+
+  bool wait_distinct(std::size_t n, std::chrono::seconds timeout) const {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (distinct_received() < n && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(100ms);
+    }
+    return distinct_received() >= n;
+  }
+
+  // Every delivery of the endpoint, from its log.
+  nlohmann::json deliveries(const std::string& token) {
+    auto r = api_->get("/v1/webhooks/" + webhook_id_ + "/deliveries?limit=200", token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["data"];
+  }
+
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<IrisxProcess> api_;
+  std::vector<std::unique_ptr<IrisxProcess>> workers_;
+  WebhookReceiver receiver_;
+  std::string webhook_id_;
+};
+
+TEST_P(WebhookWorkers, TwoWorkersShareTheWorkWithoutRepeatingAnAttempt) {
+  const std::string token = tenant_with_endpoint(5);
+  workers_.push_back(start("worker"));
+  workers_.push_back(start("worker"));
+  create_keys(token, kEvents);
+  ASSERT_TRUE(wait_distinct(kEvents, 60s)) << distinct_received();
+  std::this_thread::sleep_for(500ms);
+  auto stats = receiver_.stats()["load"];
+  EXPECT_EQ(stats["received"], kEvents);  // no request was sent twice
+  EXPECT_EQ(stats["verified"], kEvents);
+  auto list = deliveries(token);
+  ASSERT_EQ(list.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& d : list) {
+    EXPECT_EQ(d["status"], "succeeded");
+    EXPECT_EQ(d["attempt_count"], 1);
+  }
+  for (auto& w : workers_) EXPECT_EQ(w->terminate(), 0);
+}
+
+TEST_P(WebhookWorkers, AWorkerKilledMidRunLosesNothing) {
+  const std::string token = tenant_with_endpoint(40);
+  workers_.push_back(start("worker"));
+  workers_.push_back(start("worker"));
+  create_keys(token, kEvents);
+  // Kill one worker while deliveries are in flight.
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (distinct_received() < kEvents / 4 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_LT(distinct_received(), static_cast<std::size_t>(kEvents)) << "the run ended too soon";
+  workers_.front()->kill9();
+  ASSERT_TRUE(wait_distinct(kEvents, 90s)) << distinct_received() << "\n" << workers_.back()->log();
+  auto list = deliveries(token);
+  ASSERT_EQ(list.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& d : list) EXPECT_EQ(d["status"], "succeeded") << d.dump();
+  EXPECT_EQ(receiver_.stats()["load"]["verified"], receiver_.stats()["load"]["received"]);
+}
+
+TEST_P(WebhookWorkers, EventsAcceptedWithNoWorkerRunningAreDeliveredLater) {
+  const std::string token = tenant_with_endpoint(0);
+  create_keys(token, 20);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(distinct_received(), 0u);  // the api role alone does not deliver
+  workers_.push_back(start("worker"));
+  ASSERT_TRUE(wait_distinct(20, 30s));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, WebhookWorkers, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace irisx::testing

@@ -1,0 +1,312 @@
+// Webhook endpoints and deliveries against a real irisx (both stores) and a receiver that
+// checks signatures with the Standard Webhooks reference library (tests/fakes).
+#include <chrono>
+#include <thread>
+
+#include "integration/api_fixture.hpp"
+#include "support/webhook_receiver.hpp"
+
+namespace irisx::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Webhooks : public StoreSuite {
+ protected:
+  std::map<std::string, std::string> extra_env() const override {
+    return {{"IRISX_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8"},
+            {"IRISX_WEBHOOKS_RETRY_SCHEDULE", "100ms,100ms,100ms"},
+            {"IRISX_WEBHOOKS_TIMEOUT_MS", "2000"},
+            {"IRISX_WEBHOOKS_DISABLE_AFTER_S", "2"},
+            {"IRISX_BUS_ACK_WAIT_MS", "5000"}};
+  }
+
+  // Creates an endpoint for `events` at the receiver's `name`, configured with its secret.
+  nlohmann::json endpoint(const TenantLogin& t, const std::string& name, nlohmann::json events,
+                          nlohmann::json behaviour = nlohmann::json::object()) {
+    auto r = send("POST", "/v1/webhooks", t.access_token,
+                  {{"url", receiver.url(name)}, {"events", events}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto created = r.json();
+    behaviour["secrets"] = {created.value("secret", "")};
+    receiver.configure(name, behaviour);
+    return created;
+  }
+
+  HttpResult make_key(const TenantLogin& t) {
+    return send("POST", "/v1/api-keys", t.access_token,
+                {{"name", "k"}, {"scopes", {"users:read"}}});
+  }
+
+  // Polls a delivery list until its first delivery has left `pending`.
+  nlohmann::json settled_delivery(const TenantLogin& t, const std::string& webhook_id) {
+    nlohmann::json d;
+    for (int i = 0; i < 100; ++i) {
+      auto list = send("GET", "/v1/webhooks/" + webhook_id + "/deliveries", t.access_token).json();
+      if (!list["data"].empty() && list["data"][0]["status"] != "pending") return list["data"][0];
+      std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << "delivery still pending: " << d.dump();
+    return d;
+  }
+
+  WebhookReceiver receiver;
+};
+
+TEST_P(Webhooks, CreateShowsTheSecretOnceAndNeverAgain) {
+  auto t = signup(server());
+  auto created = endpoint(t, "a", {"api_key.*"});
+  EXPECT_EQ(created["object"], "webhook");
+  EXPECT_TRUE(created["secret"].get<std::string>().starts_with("whsec_"));
+  EXPECT_EQ(created["enabled"], true);
+  auto one = send("GET", "/v1/webhooks/" + created["id"].get<std::string>(), t.access_token);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_FALSE(one.json().contains("secret"));
+  auto list = send("GET", "/v1/webhooks", t.access_token).json();
+  ASSERT_EQ(list["data"].size(), 1u);
+  EXPECT_EQ(list["data"][0]["id"], created["id"]);
+  EXPECT_FALSE(list["data"][0].contains("secret"));
+}
+
+TEST_P(Webhooks, DeliversASignedEventThatTheReferenceLibraryVerifies) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "a", {"api_key.*"});
+  auto key = make_key(t);
+  ASSERT_EQ(key.status, 201);
+  ASSERT_TRUE(receiver.wait_for("a", 1, 10s)) << server().log();
+  auto got = receiver.received("a")[0];
+  EXPECT_TRUE(got["verified"].get<bool>()) << got.dump();
+  auto body = nlohmann::json::parse(got["body"].get<std::string>());
+  EXPECT_EQ(body["type"], "api_key.created");
+  EXPECT_EQ(body["tenant_id"], t.tenant_id);
+  EXPECT_EQ(body["data"]["id"], key.json()["id"]);
+  EXPECT_FALSE(body["data"].contains("key"));  // the secret API key never travels
+  EXPECT_EQ(got["webhook_id"], body["id"]);
+
+  auto event = send("GET", "/v1/events/" + body["id"].get<std::string>(), t.access_token);
+  ASSERT_EQ(event.status, 200);
+  EXPECT_EQ(event.json()["type"], "api_key.created");
+  auto delivery = settled_delivery(t, hook["id"]);
+  EXPECT_EQ(delivery["status"], "succeeded");
+  EXPECT_EQ(delivery["event_id"], body["id"]);
+  ASSERT_EQ(delivery["attempts"].size(), 1u);
+  EXPECT_EQ(delivery["attempts"][0]["status_code"], 200);
+}
+
+TEST_P(Webhooks, OnlySubscribedEventTypesAreDelivered) {
+  auto t = signup(server());
+  endpoint(t, "users", {"user.created"});
+  endpoint(t, "all", {"*"});
+  ASSERT_EQ(make_key(t).status, 201);
+  add_member(t, "viewer");
+  ASSERT_TRUE(receiver.wait_for("users", 1, 10s));
+  ASSERT_TRUE(receiver.wait_for("all", 3, 10s));  // webhook.created (of "users"), key, user
+  std::this_thread::sleep_for(300ms);
+  auto users = receiver.received("users");
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(users[0]["body"].get<std::string>())["type"], "user.created");
+}
+
+TEST_P(Webhooks, RetriesUntilTheReceiverRecovers) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "flaky", {"api_key.created"},
+                       {{"behaviour", "fail"}, {"fail_times", 2}, {"fail_status", 503}});
+  ASSERT_EQ(make_key(t).status, 201);
+  auto d = settled_delivery(t, hook["id"]);
+  EXPECT_EQ(d["status"], "succeeded");
+  ASSERT_EQ(d["attempts"].size(), 3u);
+  EXPECT_EQ(d["attempts"][0]["status_code"], 503);
+  EXPECT_EQ(d["attempts"][1]["status_code"], 503);
+  EXPECT_EQ(d["attempts"][2]["status_code"], 200);
+  EXPECT_FALSE(d["attempts"][0]["response_body"].is_null());
+  auto got = receiver.received("flaky");
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0]["webhook_id"], got[2]["webhook_id"]);  // the same message, retried
+}
+
+TEST_P(Webhooks, GivesUpAfterTheScheduleAndCanBeRetriedByHand) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "down", {"api_key.created"}, {{"behaviour", "fail"}, {"fail_times", 99}});
+  ASSERT_EQ(make_key(t).status, 201);
+  auto d = settled_delivery(t, hook["id"]);
+  EXPECT_EQ(d["status"], "failed");
+  EXPECT_EQ(d["attempts"].size(), 4u);  // the first attempt and the three retries configured
+  EXPECT_EQ(d["last_error"], "HTTP 500");
+
+  receiver.configure("down", {{"secrets", {hook["secret"]}}});
+  auto retried = send("POST", "/v1/webhooks/deliveries/" + d["id"].get<std::string>() + "/retry",
+                      t.access_token);
+  ASSERT_EQ(retried.status, 202) << retried.body;
+  EXPECT_EQ(retried.json()["status"], "pending");
+  ASSERT_TRUE(receiver.wait_for("down", 1, 10s));
+  auto after = settled_delivery(t, hook["id"]);
+  EXPECT_EQ(after["status"], "succeeded");
+  EXPECT_EQ(after["attempts"].size(), 5u);
+}
+
+TEST_P(Webhooks, GoneDisablesTheEndpointWithAnEvent) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "gone", {"api_key.created"}, {{"behaviour", "gone"}});
+  ASSERT_EQ(make_key(t).status, 201);
+  auto d = settled_delivery(t, hook["id"]);
+  EXPECT_EQ(d["status"], "failed");
+  EXPECT_EQ(d["attempts"].size(), 1u);
+  auto now = send("GET", "/v1/webhooks/" + hook["id"].get<std::string>(), t.access_token).json();
+  EXPECT_EQ(now["enabled"], false);
+  EXPECT_EQ(now["disabled_reason"], "the endpoint answered 410 Gone");
+  auto disabled = send("GET", "/v1/events?type=webhook.disabled", t.access_token).json();
+  ASSERT_EQ(disabled["data"].size(), 1u);
+  EXPECT_EQ(disabled["data"][0]["data"]["id"], hook["id"]);
+  // Nothing more reaches a disabled endpoint.
+  ASSERT_EQ(make_key(t).status, 201);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(receiver.received("gone").size(), 1u);
+}
+
+TEST_P(Webhooks, AnEndpointFailingWithoutABreakIsDisabled) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "broken", {"api_key.created"}, {{"behaviour", "fail"}, {"fail_times", 99}});
+  ASSERT_EQ(make_key(t).status, 201);
+  auto d = settled_delivery(t, hook["id"]);
+  ASSERT_EQ(d["status"], "failed");
+  auto id = hook["id"].get<std::string>();
+  EXPECT_EQ(send("GET", "/v1/webhooks/" + id, t.access_token).json()["enabled"], true);
+  std::this_thread::sleep_for(2100ms);  // past webhooks.disable_after_s since the first failure
+  ASSERT_EQ(send("POST", "/v1/webhooks/deliveries/" + d["id"].get<std::string>() + "/retry",
+                 t.access_token)
+                .status,
+            202);
+  nlohmann::json now;
+  for (int i = 0; i < 50; ++i) {
+    now = send("GET", "/v1/webhooks/" + id, t.access_token).json();
+    if (now["enabled"] == false) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(now["enabled"], false);
+  EXPECT_TRUE(now["disabled_reason"].get<std::string>().starts_with("deliveries failed"));
+  // Re-enabling forgets the streak.
+  auto enabled = send("PATCH", "/v1/webhooks/" + id, t.access_token, {{"enabled", true}});
+  ASSERT_EQ(enabled.status, 200);
+  EXPECT_TRUE(enabled.json()["failing_since"].is_null());
+  EXPECT_TRUE(enabled.json()["disabled_reason"].is_null());
+}
+
+TEST_P(Webhooks, RotationSignsWithBothSecretsForADay) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "rot", {"api_key.created"});
+  const std::string old_secret = hook["secret"];
+  auto rotated = send("POST", "/v1/webhooks/" + hook["id"].get<std::string>() + "/rotate-secret",
+                      t.access_token);
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  const std::string new_secret = rotated.json()["secret"];
+  EXPECT_NE(new_secret, old_secret);
+  EXPECT_FALSE(rotated.json()["previous_secret_expires_at"].is_null());
+  receiver.configure("rot", {{"secrets", {old_secret, new_secret}}});
+  ASSERT_EQ(make_key(t).status, 201);
+  ASSERT_TRUE(receiver.wait_for("rot", 1, 10s));
+  auto got = receiver.received("rot")[0];
+  EXPECT_TRUE(got["verified"].get<bool>());
+  EXPECT_EQ(got["verified_with"], nlohmann::json({0, 1}));
+  EXPECT_EQ(std::count(got["webhook_signature"].get<std::string>().begin(),
+                       got["webhook_signature"].get<std::string>().end(), ' '),
+            1);
+}
+
+TEST_P(Webhooks, TestEventReachesThatEndpointOnly) {
+  auto t = signup(server());
+  auto a = endpoint(t, "a", {"*"});
+  endpoint(t, "b", {"*"});
+  ASSERT_TRUE(receiver.wait_for("a", 1, 10s));  // a hears of b's creation
+  receiver.configure("a", {{"secrets", {a["secret"]}}});
+  receiver.configure("b", {{"secrets", {"whsec_" + std::string(44, 'A')}}});
+  auto r = send("POST", "/v1/webhooks/" + a["id"].get<std::string>() + "/test", t.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json()["event_type"], "webhook.test");
+  ASSERT_TRUE(receiver.wait_for("a", 1, 10s));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(receiver.received("b").size(), 0u);
+  auto body = nlohmann::json::parse(receiver.received("a")[0]["body"].get<std::string>());
+  EXPECT_EQ(body["type"], "webhook.test");
+  EXPECT_EQ(body["data"]["webhook_id"], a["id"]);
+}
+
+TEST_P(Webhooks, UpdateAndDeleteEmitEventsAndStopDeliveries) {
+  auto t = signup(server());
+  auto hook = endpoint(t, "a", {"user.*"});
+  const std::string id = hook["id"];
+  auto patched = send("PATCH", "/v1/webhooks/" + id, t.access_token,
+                      {{"events", {"api_key.*"}}, {"description", "keys"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json()["events"], nlohmann::json({"api_key.*"}));
+  EXPECT_EQ(patched.json()["description"], "keys");
+  EXPECT_EQ(send("DELETE", "/v1/webhooks/" + id, t.access_token).status, 204);
+  EXPECT_EQ(send("GET", "/v1/webhooks/" + id, t.access_token).status, 404);
+  ASSERT_EQ(make_key(t).status, 201);
+  auto events = send("GET", "/v1/events?type=webhook.*", t.access_token).json();
+  ASSERT_EQ(events["data"].size(), 3u);
+  EXPECT_EQ(events["data"][0]["type"], "webhook.deleted");
+  EXPECT_EQ(events["data"][1]["type"], "webhook.updated");
+  EXPECT_EQ(events["data"][2]["type"], "webhook.created");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(receiver.received("a").size(), 0u);
+}
+
+TEST_P(Webhooks, InvalidBodiesAreRefusedWithFieldErrors) {
+  auto t = signup(server());
+  const std::string url = receiver.url("x");
+  for (const auto& body : {nlohmann::json{{"url", url}, {"events", nlohmann::json::array()}},
+                           nlohmann::json{{"url", url}, {"events", {"Message.sent"}}},
+                           nlohmann::json{{"url", url}, {"events", {"*.sent"}}},
+                           nlohmann::json{{"url", 42}, {"events", {"*"}}},
+                           nlohmann::json{{"url", url}, {"events", "*"}},
+                           nlohmann::json{{"url", url}, {"events", {"*"}}, {"enabled", "yes"}},
+                           nlohmann::json{{"url", url}, {"events", {"*"}}, {"colour", "red"}},
+                           nlohmann::json{{"events", {"*"}}}}) {
+    expect_problem(send("POST", "/v1/webhooks", t.access_token, body), 422, "validation_failed");
+  }
+  expect_problem(server().request("POST", "/v1/webhooks", "{\"url\":",
+                                  {{"Authorization", "Bearer " + t.access_token},
+                                   {"Content-Type", "application/json"}}),
+                 400, "bad_request");
+}
+
+TEST_P(Webhooks, InternalAddressesOutsideTheAllowlistAreRefused) {
+  auto t = signup(server());
+  for (const char* url : {"http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data",
+                          "http://192.168.1.10/", "http://[::1]:8080/", "http://[fd00::1]/",
+                          "ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "not a url"}) {
+    auto r = send("POST", "/v1/webhooks", t.access_token, {{"url", url}, {"events", {"*"}}});
+    expect_problem(r, 422, "validation_failed");
+    EXPECT_EQ(r.json()["errors"][0]["field"], "url") << url;
+  }
+}
+
+TEST_P(Webhooks, AnotherTenantsWebhooksDeliveriesAndEventsAreNotFound) {
+  auto owner = signup(server());
+  auto other = signup(server());
+  auto hook = endpoint(owner, "a", {"api_key.created"});
+  ASSERT_EQ(make_key(owner).status, 201);
+  auto d = settled_delivery(owner, hook["id"]);
+  const std::string id = hook["id"];
+  const std::string event_id = d["event_id"];
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v1/webhooks/" + id},
+           {"PATCH", "/v1/webhooks/" + id},
+           {"DELETE", "/v1/webhooks/" + id},
+           {"POST", "/v1/webhooks/" + id + "/rotate-secret"},
+           {"POST", "/v1/webhooks/" + id + "/test"},
+           {"GET", "/v1/webhooks/" + id + "/deliveries"},
+           {"POST", "/v1/webhooks/deliveries/" + d["id"].get<std::string>() + "/retry"},
+           {"GET", "/v1/events/" + event_id}}) {
+    auto body = method == "PATCH" ? nlohmann::json{{"enabled", false}} : nlohmann::json(nullptr);
+    expect_problem(send(method, path, other.access_token, body), 404, "not_found");
+  }
+  EXPECT_EQ(send("GET", "/v1/webhooks", other.access_token).json()["data"].size(), 0u);
+  EXPECT_EQ(send("GET", "/v1/events", other.access_token).json()["data"].size(), 0u);
+  EXPECT_EQ(send("GET", "/v1/webhooks/" + id, owner.access_token).json()["enabled"], true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Webhooks, ::testing::Values("sqlite", "postgres"), store_name);
+
+}  // namespace
+}  // namespace irisx::testing
