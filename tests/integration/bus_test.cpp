@@ -146,11 +146,9 @@ class BusTest : public ::testing::TestWithParam<std::string> {
   void declare(ConsumerSpec spec) {
     run([&]() -> asio::awaitable<void> { co_await bus_->declare(spec); });
   }
-
   void publish_now(Message m) {
     run([&]() -> asio::awaitable<void> { co_await publish(m); });
   }
-
   std::vector<store::Row> dead_letters() {
     std::vector<store::Row> rows;
     run([&]() -> asio::awaitable<void> {

@@ -86,7 +86,8 @@ class EmbeddedBus final : public Bus {
 
   asio::awaitable<void> publish(store::Session& tx, Message message) override {
     const std::int64_t now = now_ms();
-    for (const std::string& consumer : consumers_for(message.subject)) {
+    const std::vector<std::string> targets = consumers_for(message.subject);
+    for (const std::string& consumer : targets) {
       co_await tx.exec(kInsert, args(consumer, message.id, message.subject, message.payload, now));
     }
   }
@@ -94,6 +95,7 @@ class EmbeddedBus final : public Bus {
   asio::awaitable<std::vector<Delivery>> fetch(std::string consumer, int max,
                                                milliseconds wait) override {
     const ConsumerSpec spec = spec_of(consumer);
+    if (max <= 0) co_return std::vector<Delivery>();
     const auto deadline = std::chrono::steady_clock::now() + wait;
     for (;;) {
       std::vector<Delivery> claimed = co_await claim(spec, max);
@@ -123,16 +125,21 @@ class EmbeddedBus final : public Bus {
   }
 
   asio::awaitable<void> dead_letter(Delivery d, std::string reason) override {
-    store::Database::TransactionBody body = [d,
-                                             reason](store::Session& tx) -> asio::awaitable<void> {
+    bool moved = false;
+    store::Database::TransactionBody body = [d, reason,
+                                             &moved](store::Session& tx) -> asio::awaitable<void> {
       store::Result gone =
           co_await tx.exec(kDeleteLeasedReturning, args(d.consumer, d.message.id, d.handle));
-      if (gone.empty()) co_return;
+      moved = !gone.empty();
+      if (!moved) co_return;
       const store::Row& row = gone.front();
       co_await tx.exec(kDeadLetter, args(new_id("DL"), d.consumer, d.message.id, row.text(0),
                                          row.text(1), row.int64(2), reason, now_ms()));
     };
     co_await db_.transaction(std::move(body));
+    if (!moved) {
+      log_->debug("dead letter of {}/{} ignored: its lease expired", d.consumer, d.message.id);
+    }
   }
 
   asio::awaitable<void> run() override {
@@ -192,7 +199,6 @@ class EmbeddedBus final : public Bus {
     std::vector<Delivery> out;
     const bool sqlite = db_.dialect() == store::Dialect::sqlite;
     const std::int64_t now = now_ms();
-    if (max <= 0) co_return out;
     if (sqlite) {
       store::Result due = co_await db_.exec(kAnyDue, args(spec.name, now));
       if (due.empty()) co_return out;
@@ -202,7 +208,6 @@ class EmbeddedBus final : public Bus {
     std::vector<store::Row> rows;
     store::Database::TransactionBody body = [&, spec,
                                              now](store::Session& tx) -> asio::awaitable<void> {
-      rows.clear();
       if (spec.max_deliveries > 0) co_await bury_exhausted(tx, spec, now, max);
       store::Result r = co_await tx.exec(
           sqlite ? kClaimSqlite : kClaimPostgres,
