@@ -114,6 +114,8 @@ class NatsBusTest : public ::testing::Test {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done()) {
       if (std::chrono::steady_clock::now() > deadline) return false;
+      // The context stops whenever it runs out of work, e.g. between two run() calls.
+      if (io_.stopped()) io_.restart();
       io_.run_one_for(milliseconds(50));
     }
     return true;

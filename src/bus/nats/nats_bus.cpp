@@ -75,9 +75,10 @@ class NatsBus final : public Bus {
 
   asio::awaitable<void> declare(ConsumerSpec spec) override {
     auto* client = client_.get();
-    auto sub = co_await nats::offload(&relay_pool_, [client, spec] {
+    auto work = [client, spec] {
       return std::shared_ptr<nats::PullSubscription>(client->ensure_consumer(spec));
-    });
+    };
+    auto sub = co_await nats::offload(&relay_pool_, std::move(work));
     std::shared_ptr<nats::PullSubscription> replaced;
     std::lock_guard lock(mutex_);
     auto& slot = consumers_[spec.name];
@@ -95,8 +96,8 @@ class NatsBus final : public Bus {
   asio::awaitable<std::vector<Delivery>> fetch(std::string consumer, int max,
                                                milliseconds wait) override {
     auto sub = subscription(consumer);
-    auto msgs =
-        co_await nats::offload(&fetch_pool_, [sub, max, wait] { return sub->fetch(max, wait); });
+    auto work = [sub, max, wait] { return sub->fetch(max, wait); };
+    auto msgs = co_await nats::offload(&fetch_pool_, std::move(work));
     std::vector<Delivery> out;
     out.reserve(msgs.size());
     std::lock_guard lock(mutex_);
@@ -176,8 +177,8 @@ class NatsBus final : public Bus {
     for (const auto& row : rows.rows) batch.push_back({row.text(0), row.text(1), row.text(2)});
     if (batch.empty()) co_return RelayPass{};
     auto* client = client_.get();
-    auto acked = co_await nats::offload(
-        &relay_pool_, [client, batch] { return client->publish_batch(batch, kPublishAckWait); });
+    auto work = [client, batch] { return client->publish_batch(batch, kPublishAckWait); };
+    auto acked = co_await nats::offload(&relay_pool_, std::move(work));
     if (!acked.empty()) {
       store::Params ids(acked.begin(), acked.end());
       co_await db_.exec("DELETE FROM bus_outbox WHERE msg_id IN (" + placeholders(ids.size()) + ")",

@@ -40,9 +40,9 @@ boost::asio::awaitable<std::invoke_result_t<F&>> offload(boost::asio::thread_poo
       guard.reset();
     });
   };
-  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                                 void(std::exception_ptr, R)>(
-      std::move(initiate), boost::asio::use_awaitable);
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
+                                     void(std::exception_ptr, R)>(std::move(initiate),
+                                                                  boost::asio::use_awaitable);
 }
 
 }  // namespace irisx::bus::nats
