@@ -171,7 +171,7 @@ TEST(HttpClient, RefusesToConnectToABlockedAddress) {
   EXPECT_EQ(server.connections(), 0u);
 }
 
-TEST(HttpClient, AppliesThePolicyToNamesResolvedAtConnectTime) {
+TEST(HttpClient, RefusesAHostNameThatResolvesToABlockedAddress) {
   TestHttpServer server([](const ReceivedRequest&) { return reply(200, "ok"); });
   HttpClient client{AddressPolicy()};
   const auto url = "http://localhost:" + std::to_string(server.port()) + "/";
