@@ -98,16 +98,6 @@ std::optional<std::string> parse_problem(CURLUcode rc) {
   }
 }
 
-std::string ip_text(const sockaddr* addr) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
-  } else if (addr->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
-  }
-  return text;
-}
-
 std::optional<std::string> resolution_problem(const std::string& host, const std::string& port,
                                               const AddressPolicy& policy) {
   addrinfo hints{};
@@ -120,13 +110,23 @@ std::optional<std::string> resolution_problem(const std::string& host, const std
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(found, &freeaddrinfo);
   for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
     if (!policy.allows(ai->ai_addr)) {
-      return "host " + host + " resolves to blocked address " + ip_text(ai->ai_addr);
+      return "host " + host + " resolves to blocked address " + ip_string(ai->ai_addr);
     }
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+std::string ip_string(const sockaddr* addr) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
+  } else if (addr->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
 
 bool Cidr::contains(Family f, const std::uint8_t* address) const {
   if (f != family) return false;

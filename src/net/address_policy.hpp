@@ -50,6 +50,9 @@ class AddressPolicy {
   std::vector<Cidr> allow_;
 };
 
+// The IP of an AF_INET or AF_INET6 address as text ("127.0.0.1", "::1"); "" for other families.
+std::string ip_string(const sockaddr* addr);
+
 // Why a URL is not acceptable as a webhook target, or nullopt when it is: http or https only, a
 // host, no userinfo, a valid port, and every address the host resolves to allowed by `policy`.
 // Resolving blocks the calling thread (getaddrinfo): call it off the event loop.

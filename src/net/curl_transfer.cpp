@@ -1,7 +1,5 @@
 #include "net/curl_transfer.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -26,18 +24,6 @@ bool is_token(std::string_view text) {
 // A CR or LF in a value would let the caller inject headers or a second request.
 bool is_field_value(std::string_view text) {
   return text.find_first_of("\r\n") == std::string_view::npos && text.find('\0') == text.npos;
-}
-
-std::string ip_of(const sockaddr* addr) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
-  } else if (addr->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
-  } else {
-    return "of family " + std::to_string(addr->sa_family);
-  }
-  return text;
 }
 
 }  // namespace
@@ -124,7 +110,8 @@ curl_socket_t CurlTransfer::on_open_socket(void* self, curlsocktype /*purpose*/,
                                            curl_sockaddr* address) {
   auto& t = *static_cast<CurlTransfer*>(self);
   if (!t.policy_.allows(&address->addr)) {
-    t.blocked_ = ip_of(&address->addr);
+    t.blocked_ = ip_string(&address->addr);
+    if (t.blocked_.empty()) t.blocked_ = "of family " + std::to_string(address->family);
     return CURL_SOCKET_BAD;
   }
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);

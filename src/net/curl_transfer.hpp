@@ -32,7 +32,8 @@ class CurlTransfer {
   std::string prepare();
   CURL* easy() const { return easy_; }
 
-  // Completes the awaiting side with curl's outcome, or with `error` when not empty.
+  // Complete the awaiting side: with curl's outcome of the transfer, or with `error` when the
+  // transfer never ran to an outcome.
   void finish(CURLcode code);
   void fail(std::string error);
 
