@@ -171,6 +171,13 @@ TEST(HttpClient, RefusesToConnectToABlockedAddress) {
   EXPECT_EQ(server.connections(), 0u);
 }
 
+TEST(HttpClient, RefusesToConnectToIpv6LoopbackOrMappedLoopback) {
+  HttpClient client{AddressPolicy()};
+  EXPECT_EQ(send_one(client, post("http://[::1]:9/")).error, "blocked address ::1");
+  EXPECT_EQ(
+      send_one(client, post("http://[::ffff:127.0.0.1]:9/")).error.rfind("blocked address", 0), 0u);
+}
+
 TEST(HttpClient, RefusesAHostNameThatResolvesToABlockedAddress) {
   TestHttpServer server([](const ReceivedRequest&) { return reply(200, "ok"); });
   HttpClient client{AddressPolicy()};
