@@ -274,10 +274,10 @@ int Platform::serve(const std::string& ready_file) {
   }
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   for (auto& ctx : extra) keep_running.push_back(asio::make_work_guard(*ctx));
-  http::Server server(s.io, workers, options, pipeline);
-  s.io.restart();
   run_sync(s.io, s.bus->declare(webhooks::delivery_consumer(
                      std::chrono::milliseconds(s.config.bus_ack_wait_ms))));
+  http::Server server(s.io, workers, options, pipeline);
+  s.io.restart();
   bool bus_done = false;
   asio::co_spawn(
       s.io,

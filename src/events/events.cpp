@@ -85,7 +85,9 @@ boost::asio::awaitable<Event> Publisher::record(store::Session& tx, std::string 
                                                 std::string type, nlohmann::json data) {
   Event event = co_await insert_event(tx, std::move(tenant_id), std::move(type), std::move(data));
   if (std::string subject = domain_subject(event.type); !subject.empty()) {
-    co_await bus_.publish(tx, bus::Message{event.id, std::move(subject), envelope_text(event)});
+    // Built before the co_await: g++ 12 destroys braced temporaries inside one twice.
+    bus::Message message{event.id, std::move(subject), envelope_text(event)};
+    co_await bus_.publish(tx, std::move(message));
   }
   if (fan_out_) co_await fan_out_(tx, event);
   co_return event;

@@ -82,8 +82,9 @@ std::optional<DeliveryJob> parse_job(const std::string& payload) {
 boost::asio::awaitable<void> DeliveryQueue::publish_job(store::Session& tx, std::string message_id,
                                                         const Delivery& delivery) {
   nlohmann::json job = {{"delivery_id", delivery.id}, {"tenant_id", delivery.tenant_id}};
-  co_await bus_.publish(
-      tx, bus::Message{std::move(message_id), job_subject(delivery.event_type), job.dump()});
+  // Built before the co_await: g++ 12 destroys braced temporaries inside one twice.
+  bus::Message message{std::move(message_id), job_subject(delivery.event_type), job.dump()};
+  co_await bus_.publish(tx, std::move(message));
 }
 
 boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,

@@ -93,12 +93,12 @@ boost::asio::awaitable<void> EndpointService::check_url(std::string url) {
   if (url.empty() || url.size() > 2000) {
     throw validation_failed("url", "must be an http or https URL of at most 2000 characters");
   }
-  auto problem = co_await boost::asio::co_spawn(
-      resolver_,
-      [this, url]() -> boost::asio::awaitable<std::optional<std::string>> {
-        co_return net::url_problem(url, policy_);
-      },
-      boost::asio::use_awaitable);
+  // Named, not written inside the co_await: g++ 12 destroys such a lambda's captures twice.
+  auto resolve = [this, url]() -> boost::asio::awaitable<std::optional<std::string>> {
+    co_return net::url_problem(url, policy_);
+  };
+  auto problem =
+      co_await boost::asio::co_spawn(resolver_, std::move(resolve), boost::asio::use_awaitable);
   if (problem) throw validation_failed("url", *problem);
 }
 
@@ -125,13 +125,15 @@ boost::asio::awaitable<EndpointWithSecret> EndpointService::create(identity::Pri
                          new_secret()};
   const nlohmann::json patterns = input.events;
   co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+    // Recorded before the endpoint exists, so it is not told of its own creation before its
+    // owner has had a chance to install the secret.
+    co_await record_change(tx, audit, out.endpoint, "webhook.created");
     co_await tx.exec(
         "INSERT INTO webhook_endpoints (id, tenant_id, url, description, events, enabled, "
         "secret_sealed, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         store::args(out.endpoint.id, out.endpoint.tenant_id, out.endpoint.url,
                     out.endpoint.description, patterns.dump(), input.enabled ? 1 : 0,
                     crypto::seal(data_key_, out.secret), now));
-    co_await record_change(tx, audit, out.endpoint, "webhook.created");
   });
   co_return out;
 }

@@ -154,12 +154,12 @@ asio::awaitable<void> DeliveryWorker::handle(bus::Delivery job) {
     } else if (!target || target->status != "pending") {
       co_await bus_.ack(job);  // finished or gone: a duplicate job has nothing left to do
     } else if (!target->endpoint || !target->endpoint->enabled) {
+      const std::string reason =
+          target->endpoint ? "the endpoint is disabled" : "the endpoint was deleted";
       co_await db_.exec(
           "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, lease_until = NULL, "
           "updated_at = $3 WHERE id = $1 AND status = 'pending'",
-          store::args(target->delivery_id,
-                      target->endpoint ? "the endpoint is disabled" : "the endpoint was deleted",
-                      now));
+          store::args(target->delivery_id, reason, now));
       co_await bus_.ack(job);
     } else if (target->next_attempt_at && *target->next_attempt_at > now + 50) {
       co_await bus_.retry(job, milliseconds(*target->next_attempt_at - now));
@@ -292,29 +292,36 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
     retry_in = settings_.retry_schedule[static_cast<std::size_t>(target.attempts - 1)];
     status = "pending";
   }
+  // Every statement's parameters are built before its co_await: g++ 12 mishandles temporaries
+  // with conditional lifetimes (?: of variants) inside co_await expressions.
+  const store::Value status_code = outcome.status_code > 0
+                                       ? store::Value(std::int64_t(outcome.status_code))
+                                       : store::Value(nullptr);
+  const store::Value next_attempt =
+      retry_in ? store::Value(now + retry_in->count()) : store::Value(nullptr);
+  store::Params attempt_row = store::args(new_id("WA"), target.delivery_id, target.event.tenant_id,
+                                          target.attempts, status_code, outcome.duration_ms,
+                                          nullable(outcome.excerpt), nullable(outcome.error), now);
+  store::Params delivery_row = store::args(target.delivery_id, status, next_attempt, status_code,
+                                           nullable(outcome.error), now);
+  store::Params streak =
+      ok ? store::args(target.endpoint->id) : store::args(target.endpoint->id, now);
+  const char* streak_sql =
+      ok ? "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS "
+           "NOT NULL"
+         : "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS "
+           "NULL";
   co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
     co_await tx.exec(
         "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, status_code, "
         "duration_ms, response_excerpt, error, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        store::args(new_id("WA"), target.delivery_id, target.event.tenant_id, target.attempts,
-                    outcome.status_code > 0 ? store::Value(std::int64_t{outcome.status_code})
-                                            : store::Value(nullptr),
-                    outcome.duration_ms, nullable(outcome.excerpt), nullable(outcome.error), now));
+        attempt_row);
     co_await tx.exec(
         "UPDATE webhook_deliveries SET status = $2, lease_until = NULL, next_attempt_at = $3, "
         "last_status_code = $4, last_error = $5, updated_at = $6 WHERE id = $1",
-        store::args(target.delivery_id, status,
-                    retry_in ? store::Value(now + retry_in->count()) : store::Value(nullptr),
-                    outcome.status_code > 0 ? store::Value(std::int64_t{outcome.status_code})
-                                            : store::Value(nullptr),
-                    nullable(outcome.error), now));
-    co_await tx.exec(
-        ok ? "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since "
-             "IS NOT NULL"
-           : "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS "
-             "NULL",
-        ok ? store::args(target.endpoint->id) : store::args(target.endpoint->id, now));
+        delivery_row);
+    co_await tx.exec(streak_sql, streak);
     if (!disable_reason.empty()) co_await disable(tx, target, disable_reason);
   });
   if (retry_in) {

@@ -17,7 +17,8 @@ TEST_P(Events, UserAndApiKeyChangesAreRecordedNewestFirst) {
   auto member = add_member(t, "viewer");
   ASSERT_EQ(send("PATCH", "/v1/users/" + member.id, t.access_token, {{"name", "Renamed"}}).status,
             200);
-  auto key = send("POST", "/v1/api-keys", t.access_token, {{"name", "k"}, {"scopes", {"users:read"}}});
+  auto key =
+      send("POST", "/v1/api-keys", t.access_token, {{"name", "k"}, {"scopes", {"users:read"}}});
   ASSERT_EQ(key.status, 201);
   const std::string key_id = key.json()["id"];
   ASSERT_EQ(send("DELETE", "/v1/api-keys/" + key_id, t.access_token).status, 204);
@@ -40,9 +41,10 @@ TEST_P(Events, UserAndApiKeyChangesAreRecordedNewestFirst) {
 TEST_P(Events, FiltersByTypeOrResourceAndPages) {
   auto t = signup(server());
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(send("POST", "/v1/api-keys", t.access_token, {{"name", "k"}, {"scopes", {"users:read"}}})
-                  .status,
-              201);
+    ASSERT_EQ(
+        send("POST", "/v1/api-keys", t.access_token, {{"name", "k"}, {"scopes", {"users:read"}}})
+            .status,
+        201);
   }
   add_member(t, "agent");
   EXPECT_EQ(types_of(send("GET", "/v1/events?type=user.created", t.access_token).json()),
@@ -53,10 +55,9 @@ TEST_P(Events, FiltersByTypeOrResourceAndPages) {
   auto page1 = send("GET", "/v1/events?limit=2", t.access_token).json();
   ASSERT_EQ(page1["data"].size(), 2u);
   EXPECT_TRUE(page1["has_more"].get<bool>());
-  auto page2 =
-      send("GET", "/v1/events?limit=2&after=" + page1["next_cursor"].get<std::string>(),
-           t.access_token)
-          .json();
+  auto page2 = send("GET", "/v1/events?limit=2&after=" + page1["next_cursor"].get<std::string>(),
+                    t.access_token)
+                   .json();
   ASSERT_EQ(page2["data"].size(), 2u);
   EXPECT_FALSE(page2["has_more"].get<bool>());
   EXPECT_NE(page1["data"][1]["id"], page2["data"][0]["id"]);

@@ -100,7 +100,7 @@ TEST_P(Webhooks, OnlySubscribedEventTypesAreDelivered) {
   ASSERT_EQ(make_key(t).status, 201);
   add_member(t, "viewer");
   ASSERT_TRUE(receiver.wait_for("users", 1, 10s));
-  ASSERT_TRUE(receiver.wait_for("all", 3, 10s));  // webhook.created (of "users"), key, user
+  ASSERT_TRUE(receiver.wait_for("all", 2, 10s));  // the key and the user
   std::this_thread::sleep_for(300ms);
   auto users = receiver.received("users");
   ASSERT_EQ(users.size(), 1u);
@@ -165,7 +165,8 @@ TEST_P(Webhooks, GoneDisablesTheEndpointWithAnEvent) {
 
 TEST_P(Webhooks, AnEndpointFailingWithoutABreakIsDisabled) {
   auto t = signup(server());
-  auto hook = endpoint(t, "broken", {"api_key.created"}, {{"behaviour", "fail"}, {"fail_times", 99}});
+  auto hook =
+      endpoint(t, "broken", {"api_key.created"}, {{"behaviour", "fail"}, {"fail_times", 99}});
   ASSERT_EQ(make_key(t).status, 201);
   auto d = settled_delivery(t, hook["id"]);
   ASSERT_EQ(d["status"], "failed");
@@ -207,18 +208,14 @@ TEST_P(Webhooks, RotationSignsWithBothSecretsForADay) {
   auto got = receiver.received("rot")[0];
   EXPECT_TRUE(got["verified"].get<bool>());
   EXPECT_EQ(got["verified_with"], nlohmann::json({0, 1}));
-  EXPECT_EQ(std::count(got["webhook_signature"].get<std::string>().begin(),
-                       got["webhook_signature"].get<std::string>().end(), ' '),
-            1);
+  const std::string signatures = got["webhook_signature"];
+  EXPECT_EQ(std::count(signatures.begin(), signatures.end(), ' '), 1);
 }
 
 TEST_P(Webhooks, TestEventReachesThatEndpointOnly) {
   auto t = signup(server());
-  auto a = endpoint(t, "a", {"*"});
-  endpoint(t, "b", {"*"});
-  ASSERT_TRUE(receiver.wait_for("a", 1, 10s));  // a hears of b's creation
-  receiver.configure("a", {{"secrets", {a["secret"]}}});
-  receiver.configure("b", {{"secrets", {"whsec_" + std::string(44, 'A')}}});
+  auto a = endpoint(t, "a", {"webhook.test"});
+  endpoint(t, "b", {"webhook.test"});
   auto r = send("POST", "/v1/webhooks/" + a["id"].get<std::string>() + "/test", t.access_token);
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(r.json()["event_type"], "webhook.test");
