@@ -271,6 +271,17 @@ TEST(ConfigSchema, ListsEveryKeyWithItsEnvironmentName) {
       "rate_limit.api_key_burst",
       "rate_limit.tenant_per_second",
       "rate_limit.tenant_burst",
+      "roles",
+      "nats.url",
+      "bus.ack_wait_ms",
+      "bus.poll_interval_ms",
+      "events.retention_days",
+      "webhooks.allow_networks",
+      "webhooks.timeout_ms",
+      "webhooks.retry_schedule",
+      "webhooks.disable_after_s",
+      "webhooks.max_in_flight",
+      "webhooks.max_in_flight_per_endpoint",
   };
   std::set<std::string> keys, envs;
   for (const ConfigKey& k : config_schema()) {

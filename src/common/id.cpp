@@ -1,21 +1,57 @@
 #include "common/id.hpp"
 
 #include <cstdint>
+#include <cstring>
+#include <mutex>
 
 #include "common/crypto.hpp"
 #include "common/time.hpp"
 
 namespace irisx {
+namespace {
+
+// The 128 bits behind the hex: 48 bits of milliseconds, then 80 random bits.
+struct IdBits {
+  std::uint64_t ms = 0;
+  std::uint16_t random_high = 0;
+  std::uint64_t random_low = 0;
+};
+
+// Within one process, ids are strictly increasing, as in ULID's monotonic mode: an id made in
+// the same millisecond as the last one takes the last one's random part plus one. Lists sort
+// by (created_at, id), so without this two events of one request could list in either order.
+IdBits next_bits() {
+  static std::mutex mutex;
+  static IdBits last;
+  IdBits next;
+  next.ms = static_cast<std::uint64_t>(now_ms());
+  const std::string random = crypto::random_bytes(10);
+  std::memcpy(&next.random_high, random.data(), sizeof next.random_high);
+  std::memcpy(&next.random_low, random.data() + 2, sizeof next.random_low);
+  std::lock_guard lock(mutex);
+  if (next.ms <= last.ms) {
+    next = last;
+    if (++next.random_low == 0 && ++next.random_high == 0) ++next.ms;  // 2^80 in one ms: never
+  }
+  last = next;
+  return next;
+}
+
+}  // namespace
 
 std::string new_id(std::string_view prefix) {
   // Time first, so new rows land at the right edge of every id index instead of dirtying a
   // random page per insert (this doubled SQLite write throughput).
-  auto ms = static_cast<std::uint64_t>(now_ms());
-  std::string time_bytes(6, '\0');  // 48 bits, big-endian, so the hex sorts like the time
-  for (std::size_t i = 6; i-- > 0; ms >>= 8) time_bytes[i] = static_cast<char>(ms & 0xFF);
+  const IdBits bits = next_bits();
+  std::string raw(16, '\0');  // big-endian, so the hex sorts like the numbers
+  std::uint64_t ms = bits.ms;
+  for (std::size_t i = 6; i-- > 0; ms >>= 8) raw[i] = static_cast<char>(ms & 0xFF);
+  raw[6] = static_cast<char>(bits.random_high >> 8);
+  raw[7] = static_cast<char>(bits.random_high & 0xFF);
+  std::uint64_t low = bits.random_low;
+  for (std::size_t i = 16; i-- > 8; low >>= 8) raw[i] = static_cast<char>(low & 0xFF);
   std::string id(prefix);
-  id += crypto::hex(time_bytes);
-  id += crypto::random_hex(10);
+  id += crypto::hex(raw);
   return id;
 }
 
