@@ -1,21 +1,9 @@
 #include "identity/views.hpp"
 
+#include "common/json_view.hpp"
 #include "common/time.hpp"
 
 namespace irisx::identity {
-namespace {
-
-template <class T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json opt_time(const std::optional<std::int64_t>& v) {
-  return v ? nlohmann::json(rfc3339(*v)) : nlohmann::json(nullptr);
-}
-
-}  // namespace
-
 // Hot views assign member by member: nlohmann's brace form builds a temporary array per pair,
 // which was the largest cost of GET /v1/me.
 nlohmann::json to_json(const Tenant& t) {
@@ -26,8 +14,8 @@ nlohmann::json to_json(const Tenant& t) {
   out["status"] = t.status;
   out["created_at"] = rfc3339(t.created_at);
   out["updated_at"] = rfc3339(t.updated_at);
-  out["suspended_at"] = opt_time(t.suspended_at);
-  out["suspended_reason"] = opt(t.suspended_reason);
+  out["suspended_at"] = time_or_null(t.suspended_at);
+  out["suspended_reason"] = json_or_null(t.suspended_reason);
   return out;
 }
 
@@ -41,7 +29,7 @@ nlohmann::json to_json(const User& u) {
   out["role"] = u.role;
   out["created_at"] = rfc3339(u.created_at);
   out["updated_at"] = rfc3339(u.updated_at);
-  out["last_login_at"] = opt_time(u.last_login_at);
+  out["last_login_at"] = time_or_null(u.last_login_at);
   return out;
 }
 
@@ -53,9 +41,9 @@ nlohmann::json to_json(const ApiKey& k) {
   out["mode"] = k.mode;
   out["masked_key"] = "irisx_" + k.mode + "_..." + k.last_four;
   out["scopes"] = k.scopes;
-  out["created_by"] = opt(k.created_by);
+  out["created_by"] = json_or_null(k.created_by);
   out["created_at"] = rfc3339(k.created_at);
-  out["last_used_at"] = opt_time(k.last_used_at);
+  out["last_used_at"] = time_or_null(k.last_used_at);
   return out;
 }
 
@@ -65,13 +53,13 @@ nlohmann::json to_json(const Operator& o) {
           {"email", o.email},
           {"name", o.name},
           {"created_at", rfc3339(o.created_at)},
-          {"last_login_at", opt_time(o.last_login_at)}};
+          {"last_login_at", time_or_null(o.last_login_at)}};
 }
 
 nlohmann::json to_json(const OperatorSession& s) {
   return {{"id", s.id},
           {"object", "operator_session"},
-          {"ip", opt(s.ip)},
+          {"ip", json_or_null(s.ip)},
           {"created_at", rfc3339(s.created_at)},
           {"expires_at", rfc3339(s.expires_at)}};
 }
@@ -80,14 +68,14 @@ nlohmann::json to_json(const AuditEntry& e) {
   nlohmann::json out(nlohmann::json::value_t::object);
   out["id"] = e.id;
   out["object"] = "audit_entry";
-  out["tenant_id"] = opt(e.tenant_id);
+  out["tenant_id"] = json_or_null(e.tenant_id);
   out["actor"]["type"] = e.actor_type;
   out["actor"]["id"] = e.actor_id;
   out["action"] = e.action;
-  out["target"]["type"] = opt(e.target_type);
-  out["target"]["id"] = opt(e.target_id);
-  out["ip"] = opt(e.ip);
-  out["request_id"] = opt(e.request_id);
+  out["target"]["type"] = json_or_null(e.target_type);
+  out["target"]["id"] = json_or_null(e.target_id);
+  out["ip"] = json_or_null(e.ip);
+  out["request_id"] = json_or_null(e.request_id);
   out["created_at"] = rfc3339(e.created_at);
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/id.hpp"
+#include "common/json_view.hpp"
 #include "common/time.hpp"
 #include "webhooks/subscription.hpp"
 
@@ -21,11 +22,6 @@ Delivery delivery_from_row(const store::Row& r) {
           {}};
 }
 
-template <class T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
 std::string job_subject(std::string_view event_type) {
   std::string token(event_type);
   for (char& c : token) {
@@ -40,10 +36,10 @@ nlohmann::json to_json(const Delivery& d) {
   nlohmann::json attempts = nlohmann::json::array();
   for (const auto& a : d.log) {
     attempts.push_back({{"attempt", a.attempt},
-                        {"status_code", opt(a.status_code)},
+                        {"status_code", json_or_null(a.status_code)},
                         {"duration_ms", a.duration_ms},
-                        {"response_body", opt(a.response_excerpt)},
-                        {"error", opt(a.error)},
+                        {"response_body", json_or_null(a.response_excerpt)},
+                        {"error", json_or_null(a.error)},
                         {"created_at", rfc3339(a.created_at)}});
   }
   return {{"id", d.id},
@@ -53,10 +49,9 @@ nlohmann::json to_json(const Delivery& d) {
           {"event_type", d.event_type},
           {"status", d.status},
           {"attempt_count", d.attempts},
-          {"next_attempt_at", d.next_attempt_at ? nlohmann::json(rfc3339(*d.next_attempt_at))
-                                                : nlohmann::json(nullptr)},
-          {"last_status_code", opt(d.last_status_code)},
-          {"last_error", opt(d.last_error)},
+          {"next_attempt_at", time_or_null(d.next_attempt_at)},
+          {"last_status_code", json_or_null(d.last_status_code)},
+          {"last_error", json_or_null(d.last_error)},
           {"attempts", std::move(attempts)},
           {"created_at", rfc3339(d.created_at)},
           {"updated_at", rfc3339(d.updated_at)}};

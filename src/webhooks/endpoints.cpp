@@ -6,6 +6,7 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/id.hpp"
+#include "common/json_view.hpp"
 #include "common/time.hpp"
 #include "webhooks/signing.hpp"
 #include "webhooks/subscription.hpp"
@@ -26,15 +27,6 @@ std::string endpoint_columns(std::string_view prefix) {
 namespace {
 
 constexpr std::int64_t kRotationOverlapMs = 24LL * 3600 * 1000;
-
-template <class T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json opt_time(const std::optional<std::int64_t>& v) {
-  return v ? nlohmann::json(rfc3339(*v)) : nlohmann::json(nullptr);
-}
 
 void validate_events(const std::vector<std::string>& patterns, std::vector<FieldError>& errors) {
   if (patterns.empty()) errors.push_back({"events", "must list at least one event type"});
@@ -72,9 +64,9 @@ nlohmann::json to_json(const Endpoint& e) {
   out["description"] = e.description;
   out["events"] = e.events;
   out["enabled"] = e.enabled;
-  out["disabled_reason"] = opt(e.disabled_reason);
-  out["failing_since"] = opt_time(e.failing_since);
-  out["previous_secret_expires_at"] = opt_time(e.previous_secret_expires_at);
+  out["disabled_reason"] = json_or_null(e.disabled_reason);
+  out["failing_since"] = time_or_null(e.failing_since);
+  out["previous_secret_expires_at"] = time_or_null(e.previous_secret_expires_at);
   out["created_at"] = rfc3339(e.created_at);
   out["updated_at"] = rfc3339(e.updated_at);
   return out;
