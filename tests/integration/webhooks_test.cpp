@@ -1,5 +1,6 @@
 // Webhook endpoints and deliveries against a real irisx (both stores) and a receiver that
 // checks signatures with the Standard Webhooks reference library (tests/fakes).
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -18,6 +19,7 @@ class Webhooks : public StoreSuite {
             {"IRISX_WEBHOOKS_RETRY_SCHEDULE", "100ms,100ms,100ms"},
             {"IRISX_WEBHOOKS_TIMEOUT_MS", "2000"},
             {"IRISX_WEBHOOKS_DISABLE_AFTER_S", "2"},
+            {"IRISX_WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", "4"},
             {"IRISX_BUS_ACK_WAIT_MS", "5000"}};
   }
 
@@ -246,6 +248,28 @@ TEST_P(Webhooks, UpdateAndDeleteEmitEventsAndStopDeliveries) {
   EXPECT_EQ(events["data"][2]["type"], "webhook.created");
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(receiver.received("a").size(), 0u);
+}
+
+TEST_P(Webhooks, ASlowEndpointHoldsOnlyItsOwnSlotsAndNeverDelaysOthers) {
+  auto t = signup(server());
+  endpoint(t, "slow", {"api_key.created"}, {{"behaviour", "slow"}, {"delay_ms", 1000}});
+  endpoint(t, "fast", {"api_key.created"});
+  constexpr int kKeys = 40;
+  for (int i = 0; i < kKeys; ++i) ASSERT_EQ(make_key(t).status, 201);
+  // At 4 in flight and 1 s each, the slow endpoint needs 10 s for its 40; the fast one is not
+  // queued behind it.
+  ASSERT_TRUE(receiver.wait_for("fast", kKeys, 8s));
+  auto slow = receiver.received("slow");
+  EXPECT_LT(slow.size(), static_cast<std::size_t>(kKeys));
+  // Never more than webhooks.max_in_flight_per_endpoint requests open at once.
+  std::vector<std::int64_t> arrivals;
+  for (const auto& r : slow) arrivals.push_back(r["received_at_ms"].get<std::int64_t>());
+  for (std::int64_t at : arrivals) {
+    const auto open = std::count_if(arrivals.begin(), arrivals.end(), [at](std::int64_t other) {
+      return other <= at && at < other + 1000;
+    });
+    EXPECT_LE(open, 4) << "at " << at;
+  }
 }
 
 TEST_P(Webhooks, InvalidBodiesAreRefusedWithFieldErrors) {
