@@ -57,7 +57,7 @@ struct Config {
   std::vector<std::string> webhook_retry_schedule = {"5s", "5m", "30m", "2h", "5h", "10h", "10h"};
   std::int64_t webhook_disable_after_s = 5LL * 24 * 3600;
   int webhook_max_in_flight = 256;
-  int webhook_max_in_flight_per_endpoint = 16;
+  int webhook_max_in_flight_per_endpoint = 64;
 
   std::string effective_database_url() const;
   bool has_role(const std::string& role) const;

@@ -27,7 +27,7 @@ struct DeliverySettings {
   std::chrono::milliseconds timeout{15000};
   std::chrono::milliseconds disable_after{5LL * 24 * 3600 * 1000};
   int max_in_flight = 256;
-  int max_in_flight_per_endpoint = 16;
+  int max_in_flight_per_endpoint = 64;
 };
 
 // Standard retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
