@@ -59,7 +59,13 @@ class Bus {
   // Hands the message out again after `delay`.
   virtual boost::asio::awaitable<void> retry(Delivery delivery,
                                              std::chrono::milliseconds delay) = 0;
-  // Gives up on the message: it is kept in the store's dead_letters table with the reason.
+  // Settles inside the caller's store transaction where the queue lives in the store (the
+  // embedded bus), so a job and the state change it produced commit together; returns false
+  // where it cannot (NATS), and the caller then settles with ack/retry after its commit.
+  virtual boost::asio::awaitable<bool> ack_in(store::Session& tx, Delivery delivery) = 0;
+  virtual boost::asio::awaitable<bool> retry_in(store::Session& tx, Delivery delivery,
+                                                std::chrono::milliseconds delay) = 0;
+  // Gives up on the message: it is kept in the store's bus_dead_letters table with the reason.
   virtual boost::asio::awaitable<void> dead_letter(Delivery delivery, std::string reason) = 0;
 
   // Background work the implementation needs while serving (NATS: the outbox relay).

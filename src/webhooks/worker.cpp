@@ -102,6 +102,11 @@ void DeliveryWorker::stop() {
   idle_wake();
 }
 
+int DeliveryWorker::in_flight_to(const std::string& endpoint_id) const {
+  auto it = per_endpoint_.find(endpoint_id);
+  return it == per_endpoint_.end() ? 0 : it->second;
+}
+
 void DeliveryWorker::idle_wake() {
   if (wake_) wake_->cancel();
 }
@@ -163,13 +168,17 @@ asio::awaitable<void> DeliveryWorker::handle(bus::Delivery job) {
       co_await bus_.ack(job);
     } else if (target->next_attempt_at && *target->next_attempt_at > now + 50) {
       co_await bus_.retry(job, milliseconds(*target->next_attempt_at - now));
-    } else if (per_endpoint_[target->endpoint->id] >= settings_.max_in_flight_per_endpoint) {
+    } else if (in_flight_to(target->endpoint->id) >= settings_.max_in_flight_per_endpoint) {
       co_await bus_.retry(job, milliseconds(200));
-    } else if (auto attempts = co_await claim(*target, now); !attempts) {
-      co_await bus_.ack(job);  // another worker holds this delivery's lease
     } else {
-      target->attempts = *attempts;
-      co_await attempt(std::move(job), std::move(*target));
+      // Taken before the claim's co_await, so that jobs handled meanwhile count this one.
+      EndpointSlot slot(per_endpoint_, target->endpoint->id);
+      if (auto attempts = co_await claim(*target, now); !attempts) {
+        co_await bus_.ack(job);  // another worker holds this delivery's lease
+      } else {
+        target->attempts = *attempts;
+        co_await attempt(std::move(job), std::move(*target));
+      }
     }
   } catch (const std::exception& e) {
     logger()->warn("delivery job {} failed: {}", job.message.id, e.what());
@@ -241,7 +250,6 @@ std::vector<std::string> DeliveryWorker::secrets(const Target& target, std::int6
 }
 
 asio::awaitable<void> DeliveryWorker::attempt(bus::Delivery job, Target target) {
-  EndpointSlot slot(per_endpoint_, target.endpoint->id);
   const std::int64_t now = now_ms();
   const std::string body = events::envelope_text(target.event);
   net::HttpRequest request;
@@ -281,7 +289,7 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
   const std::int64_t now = now_ms();
   const bool ok = outcome.error.empty();
   const std::int64_t failing_since = target.endpoint->failing_since.value_or(now);
-  std::optional<milliseconds> retry_in;
+  std::optional<milliseconds> retry_after;
   std::string status = ok ? "succeeded" : "failed";
   std::string disable_reason;
   if (!ok && outcome.status_code == 410) {
@@ -289,7 +297,7 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
   } else if (!ok && now - failing_since >= settings_.disable_after.count()) {
     disable_reason = "deliveries failed without a break since " + rfc3339(failing_since);
   } else if (!ok && target.attempts <= static_cast<std::int64_t>(settings_.retry_schedule.size())) {
-    retry_in = settings_.retry_schedule[static_cast<std::size_t>(target.attempts - 1)];
+    retry_after = settings_.retry_schedule[static_cast<std::size_t>(target.attempts - 1)];
     status = "pending";
   }
   // Every statement's parameters are built before its co_await: g++ 12 mishandles temporaries
@@ -298,7 +306,7 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
                                        ? store::Value(std::int64_t(outcome.status_code))
                                        : store::Value(nullptr);
   const store::Value next_attempt =
-      retry_in ? store::Value(now + retry_in->count()) : store::Value(nullptr);
+      retry_after ? store::Value(now + retry_after->count()) : store::Value(nullptr);
   store::Params attempt_row = store::args(new_id("WA"), target.delivery_id, target.event.tenant_id,
                                           target.attempts, status_code, outcome.duration_ms,
                                           nullable(outcome.excerpt), nullable(outcome.error), now);
@@ -311,6 +319,7 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
            "NOT NULL"
          : "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS "
            "NULL";
+  bool settled = false;
   co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
     co_await tx.exec(
         "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, status_code, "
@@ -323,9 +332,16 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
         delivery_row);
     co_await tx.exec(streak_sql, streak);
     if (!disable_reason.empty()) co_await disable(tx, target, disable_reason);
+    // The job settles in the same commit as the attempt it caused, where the bus allows.
+    if (retry_after) {
+      settled = co_await bus_.retry_in(tx, job, *retry_after);
+    } else {
+      settled = co_await bus_.ack_in(tx, job);
+    }
   });
-  if (retry_in) {
-    co_await bus_.retry(std::move(job), *retry_in);
+  if (settled) co_return;
+  if (retry_after) {
+    co_await bus_.retry(std::move(job), *retry_after);
   } else {
     co_await bus_.ack(std::move(job));
   }

@@ -56,6 +56,7 @@ class DeliveryWorker {
                                        std::string reason);
   std::vector<std::string> secrets(const Target& target, std::int64_t now) const;
   void idle_wake();
+  int in_flight_to(const std::string& endpoint_id) const;
 
   store::Database& db_;
   bus::Bus& bus_;

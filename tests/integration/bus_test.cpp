@@ -223,6 +223,51 @@ TEST_P(BusTest, AckedMessageIsNotHandedOutAgainAfterAckWait) {
   EXPECT_TRUE(fetch("hooks", 10, milliseconds(400)).empty());
 }
 
+TEST_P(BusTest, AnAckInsideATransactionTakesEffectOnlyWithItsCommit) {
+  declare(consumer("hooks", "events.webhooks.*", milliseconds(100)));
+  publish_now(message("M1"));
+  auto got = fetch("hooks", 10, milliseconds(1000));
+  ASSERT_EQ(got.size(), 1u);
+  // Rolled back with the state change: the message comes back after its ack wait.
+  EXPECT_THROW(
+      run([&]() -> asio::awaitable<void> {
+        store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+          EXPECT_TRUE(co_await bus_->ack_in(tx, got[0]));
+          throw std::runtime_error("the state change failed");
+        };
+        co_await db_->transaction(std::move(body));
+      }),
+      std::runtime_error);
+  auto again = fetch("hooks", 10, milliseconds(1000));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempt, 2);
+  // Committed: gone for good.
+  run([&]() -> asio::awaitable<void> {
+    store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+      EXPECT_TRUE(co_await bus_->ack_in(tx, again[0]));
+    };
+    co_await db_->transaction(std::move(body));
+  });
+  EXPECT_TRUE(fetch("hooks", 10, milliseconds(400)).empty());
+}
+
+TEST_P(BusTest, ARetryInsideATransactionDelaysTheMessage) {
+  declare(consumer("hooks", "events.webhooks.*"));
+  publish_now(message("M1"));
+  auto got = fetch("hooks", 10, milliseconds(1000));
+  ASSERT_EQ(got.size(), 1u);
+  run([&]() -> asio::awaitable<void> {
+    store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+      EXPECT_TRUE(co_await bus_->retry_in(tx, got[0], milliseconds(300)));
+    };
+    co_await db_->transaction(std::move(body));
+  });
+  EXPECT_TRUE(fetch("hooks", 10, milliseconds(100)).empty());
+  auto again = fetch("hooks", 10, milliseconds(2000));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempt, 2);
+}
+
 TEST_P(BusTest, RetriedMessageComesBackAfterTheDelayAsAttemptTwo) {
   declare(consumer("hooks", "events.webhooks.*"));
   publish_now(message("M1"));

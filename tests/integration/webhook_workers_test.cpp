@@ -26,6 +26,7 @@ class WebhookWorkers : public ::testing::TestWithParam<std::string> {
             {"IRISX_RATE_LIMIT_ENABLED", "false"},
             {"IRISX_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8"},
             {"IRISX_WEBHOOKS_TIMEOUT_MS", "1000"},
+            {"IRISX_WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", "8"},
             {"IRISX_BUS_ACK_WAIT_MS", "3000"}};
     env_["IRISX_DATABASE_URL"] = GetParam() == "sqlite" ? "sqlite:" + (dir_ / "irisx.db").string()
                                                         : PostgresServer::shared().url();
@@ -113,7 +114,8 @@ TEST_P(WebhookWorkers, TwoWorkersShareTheWorkWithoutRepeatingAnAttempt) {
 }
 
 TEST_P(WebhookWorkers, AWorkerKilledMidRunLosesNothing) {
-  const std::string token = tenant_with_endpoint(40);
+  // 2 workers × 8 in flight × 200 ms: the run lasts seconds, so the kill lands mid-run.
+  const std::string token = tenant_with_endpoint(200);
   workers_.push_back(start("worker"));
   workers_.push_back(start("worker"));
   create_keys(token, kEvents);

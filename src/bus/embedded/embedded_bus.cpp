@@ -124,6 +124,16 @@ class EmbeddedBus final : public Bus {
     }
   }
 
+  asio::awaitable<bool> ack_in(store::Session& tx, Delivery d) override {
+    co_await tx.exec(kDeleteLeased, args(d.consumer, d.message.id, d.handle));
+    co_return true;
+  }
+
+  asio::awaitable<bool> retry_in(store::Session& tx, Delivery d, milliseconds delay) override {
+    co_await tx.exec(kRetry, args(d.consumer, d.message.id, d.handle, now_ms() + delay.count()));
+    co_return true;
+  }
+
   asio::awaitable<void> dead_letter(Delivery d, std::string reason) override {
     bool moved = false;
     store::Database::TransactionBody body = [d, reason,

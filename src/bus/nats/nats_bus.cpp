@@ -123,6 +123,12 @@ class NatsBus final : public Bus {
     co_return;
   }
 
+  // JetStream's acks are not part of the store's transaction.
+  asio::awaitable<bool> ack_in(store::Session&, Delivery) override { co_return false; }
+  asio::awaitable<bool> retry_in(store::Session&, Delivery, milliseconds) override {
+    co_return false;
+  }
+
   asio::awaitable<void> dead_letter(Delivery delivery, std::string reason) override {
     held(delivery.handle);  // fails before the insert for a delivery that is not ours
     co_await db_.exec(
