@@ -47,6 +47,7 @@ bench:
 	@scripts/install-deps.sh bench
 	$(MAKE) build
 	bench/api/run.sh $(BUILD_DIR)/irisx
+	bench/webhooks/run.sh $(BUILD_DIR)/irisx
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
