@@ -22,12 +22,10 @@ class WebhookWorkers : public ::testing::TestWithParam<std::string> {
     dir_ = std::filesystem::temp_directory_path() /
            ("irisx-workers-" + std::to_string(::getpid()) + "-" + GetParam());
     std::filesystem::create_directories(dir_);
-    env_ = {{"IRISX_AUTH_SECRET_KEY", std::string(48, 'k')},
-            {"IRISX_RATE_LIMIT_ENABLED", "false"},
-            {"IRISX_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8"},
-            {"IRISX_WEBHOOKS_TIMEOUT_MS", "1000"},
-            {"IRISX_WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", "8"},
-            {"IRISX_BUS_ACK_WAIT_MS", "3000"}};
+    env_ = {
+        {"IRISX_AUTH_SECRET_KEY", std::string(48, 'k')},    {"IRISX_RATE_LIMIT_ENABLED", "false"},
+        {"IRISX_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8"},   {"IRISX_WEBHOOKS_TIMEOUT_MS", "1000"},
+        {"IRISX_WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", "8"}, {"IRISX_BUS_ACK_WAIT_MS", "3000"}};
     env_["IRISX_DATABASE_URL"] = GetParam() == "sqlite" ? "sqlite:" + (dir_ / "irisx.db").string()
                                                         : PostgresServer::shared().url();
     // The cluster shape: PostgreSQL for state, JetStream for the queues.
