@@ -29,6 +29,9 @@ cat <<MSG
       -d '{"company_name":"Acme","name":"Ada","email":"ada@example.com","password":"choose-a-password"}'
   Then:  curl -s $url/v1/me -H "Authorization: Bearer <access_token>"
 
+  Events and signed webhooks:  GET $url/v1/events, POST $url/v1/webhooks  (docs/webhooks.md);
+  this process also delivers them (roles api,worker; embedded queue in SQLite).
+
   Platform operator (admin API):  admin@irisx.local / $op_password   (kept in $data_dir/operator.txt)
     curl -s $url/admin/v1/auth/login -H 'Content-Type: application/json' \\
       -d '{"email":"admin@irisx.local","password":"$op_password"}'
