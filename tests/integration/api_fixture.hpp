@@ -9,13 +9,18 @@
 #include <string>
 
 #include "support/irisx_process.hpp"
+#include "support/nats_server.hpp"
 #include "support/postgres_server.hpp"
 
 namespace irisx::testing {
 
 inline std::map<std::string, std::string> store_env(const std::string& store,
                                                     std::map<std::string, std::string> extra = {}) {
-  if (store == "postgres") extra["IRISX_DATABASE_URL"] = PostgresServer::shared().url();
+  // "nats": the cluster shape, PostgreSQL for state and NATS JetStream for the queues.
+  if (store == "postgres" || store == "nats") {
+    extra["IRISX_DATABASE_URL"] = PostgresServer::shared().url();
+  }
+  if (store == "nats") extra["IRISX_NATS_URL"] = NatsServer::shared().url();
   return extra;
 }
 

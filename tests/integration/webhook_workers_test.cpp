@@ -26,10 +26,9 @@ class WebhookWorkers : public ::testing::TestWithParam<std::string> {
         {"IRISX_AUTH_SECRET_KEY", std::string(48, 'k')},    {"IRISX_RATE_LIMIT_ENABLED", "false"},
         {"IRISX_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8"},   {"IRISX_WEBHOOKS_TIMEOUT_MS", "1000"},
         {"IRISX_WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", "8"}, {"IRISX_BUS_ACK_WAIT_MS", "3000"}};
-    env_["IRISX_DATABASE_URL"] = GetParam() == "sqlite" ? "sqlite:" + (dir_ / "irisx.db").string()
-                                                        : PostgresServer::shared().url();
-    // The cluster shape: PostgreSQL for state, JetStream for the queues.
-    if (GetParam() == "nats") env_["IRISX_NATS_URL"] = NatsServer::shared().url();
+    env_ = store_env(GetParam(), env_);
+    if (GetParam() == "sqlite")
+      env_["IRISX_DATABASE_URL"] = "sqlite:" + (dir_ / "irisx.db").string();
     api_ = start("api");
   }
   void TearDown() override {

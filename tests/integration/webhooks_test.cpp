@@ -327,7 +327,8 @@ TEST_P(Webhooks, AnotherTenantsWebhooksDeliveriesAndEventsAreNotFound) {
   EXPECT_EQ(send("GET", "/v1/webhooks/" + id, owner.access_token).json()["enabled"], true);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, Webhooks, ::testing::Values("sqlite", "postgres"), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Webhooks, ::testing::Values("sqlite", "postgres", "nats"),
+                         store_name);
 
 }  // namespace
 }  // namespace irisx::testing
