@@ -141,7 +141,7 @@ struct Platform::Impl {
   std::unique_ptr<bus::Bus> bus;
   std::unique_ptr<events::Publisher> publisher;
   std::unique_ptr<webhooks::DeliveryQueue> deliveries;
-  std::unique_ptr<webhooks::EndpointService> webhooks;
+  std::unique_ptr<webhooks::EndpointService> endpoints;
   webhooks::DeliverySettings delivery;
   std::unique_ptr<kv::Limiter> limiter = kv::make_memory_limiter();
   identity::AuthCache cache{std::chrono::seconds(5)};
@@ -170,8 +170,8 @@ struct Platform::Impl {
     publisher->set_fan_out([q = deliveries.get()](store::Session& tx, const events::Event& e) {
       return q->fan_out(tx, e);
     });
-    webhooks = std::make_unique<webhooks::EndpointService>(*db, *publisher, *deliveries, data_key,
-                                                           address_policy(config));
+    endpoints = std::make_unique<webhooks::EndpointService>(*db, *publisher, *deliveries, data_key,
+                                                            address_policy(config));
     hasher = std::make_unique<identity::PasswordHasher>(
         identity::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                                config.argon2_parallelism},
@@ -192,8 +192,8 @@ struct Platform::Impl {
                            {config.tenant_rate_per_s, config.tenant_burst}};
     services = std::make_unique<api::ApiServices>(
         api::ApiServices{*db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators,
-                         *webhooks, *deliveries, *limiter, metrics, limits, data_key, IRISX_VERSION,
-                         config.event_retention_days * 24 * 3600 * 1000});
+                         *endpoints, *deliveries, *limiter, metrics, limits, data_key,
+                         IRISX_VERSION, config.event_retention_days * 24 * 3600 * 1000});
     api::Routes routes(router, *services);
     // A worker-only process still answers health probes and serves its metrics.
     if (config.has_role("api")) {
