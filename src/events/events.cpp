@@ -48,11 +48,15 @@ std::string domain_subject(std::string_view type) {
   if (resource == "message") stream = "sms";
   if (resource == "email") stream = "emails";
   if (stream == nullptr) return "";
+  return std::string("events.") + stream + "." + subject_token(type);
+}
+
+std::string subject_token(std::string_view type) {
   std::string token(type);
   for (char& c : token) {
     if (c == '.') c = '_';
   }
-  return std::string("events.") + stream + "." + token;
+  return token;
 }
 
 bool is_event_type(std::string_view type) {

@@ -38,6 +38,10 @@ std::string envelope_text(const Event& event);  // to_json(event).dump(), built 
 // consumers through webhook fan-out only.
 std::string domain_subject(std::string_view type);
 
+// An event type as one subject token: "call.recording.completed" → "call_recording_completed"
+// (a NATS "*" matches one token, and types have dots).
+std::string subject_token(std::string_view type);
+
 // An event type is lower-case words and underscores in two or more dot-separated parts.
 bool is_event_type(std::string_view type);
 

@@ -23,11 +23,7 @@ Delivery delivery_from_row(const store::Row& r) {
 }
 
 std::string job_subject(std::string_view event_type) {
-  std::string token(event_type);
-  for (char& c : token) {
-    if (c == '.') c = '_';
-  }
-  return "events.webhooks." + token;
+  return "events.webhooks." + events::subject_token(event_type);
 }
 
 }  // namespace
