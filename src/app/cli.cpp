@@ -17,6 +17,8 @@ struct CommonOptions {
   std::string data_dir;
   std::string listen;
   std::string roles;
+  std::string sip_listen;
+  std::string rtp_ports;
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o) {
@@ -29,6 +31,8 @@ Config load(const CommonOptions& o) {
   if (!o.data_dir.empty()) overrides["data_dir"] = o.data_dir;
   if (!o.listen.empty()) overrides["server.listen"] = o.listen;
   if (!o.roles.empty()) overrides["roles"] = o.roles;
+  if (!o.sip_listen.empty()) overrides["voice.sip_listen"] = o.sip_listen;
+  if (!o.rtp_ports.empty()) overrides["voice.rtp_ports"] = o.rtp_ports;
   auto env = current_environment();
   // Not settings: the config file path and the CLI password option.
   env.erase("IRISX_CONFIG");
@@ -49,7 +53,10 @@ int run_cli(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "serve the API (migrates first)");
   add_common(serve, common);
   serve->add_option("--listen", common.listen, "HOST:PORT (default 127.0.0.1:8080)");
-  serve->add_option("--roles", common.roles, "comma-separated: api, worker (default both)");
+  serve->add_option("--roles", common.roles,
+                    "comma-separated: api, worker, voice (default api,worker)");
+  serve->add_option("--sip-listen", common.sip_listen, "voice role: SIP HOST:PORT (UDP and TCP)");
+  serve->add_option("--rtp-ports", common.rtp_ports, "voice role: RTP port range LO-HI");
   serve->add_option("--ready-file", ready_file, "write the bound HOST:PORT here once listening");
 
   auto* migrate = app.add_subcommand("migrate", "apply database migrations");

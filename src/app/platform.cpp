@@ -20,6 +20,7 @@
 #include "api/routes.hpp"
 #include "app/bus_factory.hpp"
 #include "app/database_factory.hpp"
+#include "app/voice_factory.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -27,6 +28,7 @@
 #include "kv/memory/memory_limiter.hpp"
 #include "net/http_client.hpp"
 #include "store/migrations.hpp"
+#include "voice/calls/call_records.hpp"
 #include "webhooks/worker.hpp"
 
 namespace irisx::app {
@@ -87,10 +89,11 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
 }
 
 void check_roles(const Config& config) {
-  if (config.roles.empty()) throw ConfigError("roles must name at least one of api, worker");
+  if (config.roles.empty())
+    throw ConfigError("roles must name at least one of api, worker, voice");
   for (const auto& role : config.roles) {
-    if (role != "api" && role != "worker") {
-      throw ConfigError("roles: unknown role '" + role + "' (known: api, worker)");
+    if (role != "api" && role != "worker" && role != "voice") {
+      throw ConfigError("roles: unknown role '" + role + "' (known: api, worker, voice)");
     }
   }
 }
@@ -227,6 +230,22 @@ struct Platform::Impl {
     }
   }
 
+  // Call records from the voice engine (its own thread).
+  voice::RecordSink record_sink() {
+    return [this](const voice::CallRecord& record) {
+      asio::co_spawn(io, save_record(record), asio::detached);
+    };
+  }
+
+  asio::awaitable<void> save_record(voice::CallRecord record) {
+    const std::string id = record.id;
+    try {
+      co_await voice::save_call_record(*db, std::move(record));
+    } catch (const std::exception& e) {
+      log::get("voice")->error("saving call record {} failed: {}", id, e.what());
+    }
+  }
+
   int threads() const {
     if (config.threads > 0) return config.threads;
     return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -297,16 +316,22 @@ int Platform::serve(const std::string& ready_file) {
     worker_done = false;
     asio::co_spawn(s.io, s.run_worker(*worker, worker_done), asio::detached);
   }
+  std::unique_ptr<voice::VoiceEngine> voice_engine;
+  if (s.config.has_role("voice")) voice_engine = start_voice(s.config, s.record_sink());
   const std::uint16_t bound = server.start();
   const std::string address =
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(bound);
   std::string roles;
   for (const auto& r : s.config.roles) roles += (roles.empty() ? "" : ",") + r;
+  if (voice_engine) log->info("SIP on {} (UDP and TCP)", voice_engine->sip_address());
   log->info("listening on http://{} (roles: {}, store: {}, bus: {}, threads: {})", address, roles,
             s.db->dialect() == store::Dialect::sqlite ? "sqlite" : "postgres",
             s.config.nats_url.empty() ? "embedded" : "nats", s.threads());
   if (!ready_file.empty()) {
-    std::ofstream(ready_file + ".tmp") << address << "\n";
+    std::ofstream ready(ready_file + ".tmp");
+    ready << address << "\n";
+    if (voice_engine) ready << "sip " << voice_engine->sip_address() << "\n";
+    ready.close();
     std::filesystem::rename(ready_file + ".tmp", ready_file);
   }
 
@@ -324,6 +349,7 @@ int Platform::serve(const std::string& ready_file) {
           co_await wait_until(worker_done);
           s.bus->stop();
           co_await wait_until(bus_done);
+          voice_engine.reset();
           for (auto* ctx : workers) ctx->stop();
         },
         asio::detached);

@@ -115,7 +115,8 @@ const std::vector<Field>& fields() {
       IRISX_FIELD("rate_limit.tenant_per_second", Kind::number, tenant_rate_per_s,
                   "sustained requests per second per tenant"),
       IRISX_FIELD("rate_limit.tenant_burst", Kind::number, tenant_burst, "burst size per tenant"),
-      IRISX_FIELD("roles", Kind::list, roles, "what this process runs: api, worker (default both)"),
+      IRISX_FIELD("roles", Kind::list, roles,
+                  "what this process runs: api, worker, voice (default api,worker)"),
       IRISX_FIELD("nats.url", Kind::text, nats_url,
                   "NATS JetStream server (nats://host:4222); empty: the embedded store-backed bus"),
       IRISX_FIELD("bus.ack_wait_ms", Kind::integer, bus_ack_wait_ms,
@@ -137,6 +138,17 @@ const std::vector<Field>& fields() {
       IRISX_FIELD("webhooks.max_in_flight_per_endpoint", Kind::integer,
                   webhook_max_in_flight_per_endpoint,
                   "delivery attempts in flight to one endpoint per worker process"),
+      IRISX_FIELD("voice.sip_listen", Kind::text, sip_listen,
+                  "HOST:PORT for SIP over UDP and TCP (port 0 picks one)"),
+      IRISX_FIELD("voice.rtp_ports", Kind::text, rtp_ports, "LO-HI UDP port range for RTP/RTCP"),
+      IRISX_FIELD("voice.media_address", Kind::text, media_address,
+                  "IP address RTP binds to and SDP advertises; empty: the SIP host"),
+      IRISX_FIELD("voice.diagnostics", Kind::boolean, voice_diagnostics,
+                  "answer the diagnostic numbers echo, prompt, ivr-test and ring"),
+      IRISX_FIELD("voice.max_calls", Kind::integer, voice_max_calls,
+                  "live calls before new INVITEs get 503 with Retry-After"),
+      IRISX_FIELD("voice.recordings_dir", Kind::text, recordings_dir,
+                  "where call recordings are written; empty: <data_dir>/recordings"),
   };
   return all;
 }

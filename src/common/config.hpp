@@ -45,7 +45,7 @@ struct Config {
   double tenant_rate_per_s = 200;
   double tenant_burst = 400;
 
-  std::vector<std::string> roles = {"api", "worker"};  // of api, worker
+  std::vector<std::string> roles = {"api", "worker"};  // of api, worker, voice
 
   std::string nats_url;  // empty: the embedded, store-backed bus
   std::int64_t bus_ack_wait_ms = 60000;
@@ -58,6 +58,13 @@ struct Config {
   std::int64_t webhook_disable_after_s = 5LL * 24 * 3600;
   int webhook_max_in_flight = 256;
   int webhook_max_in_flight_per_endpoint = 64;
+
+  std::string sip_listen = "127.0.0.1:5060";
+  std::string rtp_ports = "20000-29999";
+  std::string media_address;  // empty: the SIP listen host
+  bool voice_diagnostics = false;
+  int voice_max_calls = 10000;
+  std::string recordings_dir;  // empty: <data_dir>/recordings
 
   std::string effective_database_url() const;
   bool has_role(const std::string& role) const;

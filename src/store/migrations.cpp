@@ -204,6 +204,36 @@ CREATE TABLE webhook_attempts (
 CREATE UNIQUE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
 )sql",
        "", ""},
+      {3, "call_records", R"sql(
+CREATE TABLE call_records (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT,
+  direction TEXT NOT NULL,
+  from_uri TEXT NOT NULL,
+  to_uri TEXT NOT NULL,
+  sip_call_id TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  codec TEXT,
+  hangup_cause TEXT NOT NULL,
+  sip_status INTEGER NOT NULL,
+  started_at BIGINT NOT NULL,
+  answered_at BIGINT,
+  ended_at BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  billable_s BIGINT NOT NULL,
+  packets_received BIGINT NOT NULL,
+  packets_sent BIGINT NOT NULL,
+  packets_lost BIGINT NOT NULL,
+  loss_percent REAL NOT NULL,
+  jitter_ms REAL NOT NULL,
+  mos REAL NOT NULL,
+  recording TEXT,
+  digits TEXT NOT NULL
+);
+CREATE INDEX call_records_started ON call_records (started_at, id);
+CREATE INDEX call_records_tenant ON call_records (tenant_id, started_at, id);
+)sql",
+       "", ""},
   };
   return all;
 }

@@ -12,22 +12,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/temp_dir.hpp"
+
 namespace irisx::testing {
-namespace {
-
-std::string make_temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "irisx-test-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return tmpl;
-}
-
-}  // namespace
-
 std::string irisx_binary() {
   return IRISX_BINARY;
 }
 
-IrisxProcess::IrisxProcess(std::map<std::string, std::string> env) : data_dir_(make_temp_dir()) {
+IrisxProcess::IrisxProcess(std::map<std::string, std::string> env) : data_dir_(make_temp_dir("irisx-test")) {
   const std::string ready = data_dir_ + "/ready";
   const std::string log_path = data_dir_ + "/irisx.log";
   env.emplace("IRISX_LOG_ACCESS", "false");
@@ -62,6 +54,10 @@ IrisxProcess::IrisxProcess(std::map<std::string, std::string> env) : data_dir_(m
       auto colon = address.rfind(':');
       host_ = address.substr(0, colon);
       port_ = std::atoi(address.substr(colon + 1).c_str());
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line.rfind("sip ", 0) == 0) sip_port_ = std::atoi(line.substr(line.rfind(':') + 1).c_str());
+      }
       return;
     }
     int status = 0;

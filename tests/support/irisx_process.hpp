@@ -32,6 +32,8 @@ class IrisxProcess {
   void kill9();
   const std::string& host() const { return host_; }
   int port() const { return port_; }
+  // The SIP port when the process runs the voice role (0 otherwise).
+  int sip_port() const { return sip_port_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const;  // what the server wrote to stderr
 
@@ -39,6 +41,7 @@ class IrisxProcess {
   int pid_ = -1;
   std::string host_;
   int port_ = 0;
+  int sip_port_ = 0;
   std::string data_dir_;
 };
 

@@ -15,21 +15,16 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace irisx::testing {
 namespace {
 
 constexpr const char* kHost = "127.0.0.1";
 
-std::string make_temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "irisx-hooks-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return tmpl;
-}
-
 }  // namespace
 
-WebhookReceiver::WebhookReceiver() : dir_(make_temp_dir()) {
+WebhookReceiver::WebhookReceiver() : dir_(make_temp_dir("irisx-hooks")) {
   const std::string script =
       std::string(IRISX_SOURCE_DIR) + "/tests/fakes/webhook-receiver/server.js";
   const std::string port_file = dir_ + "/port";

@@ -1,0 +1,57 @@
+#include "app/voice_factory.hpp"
+
+#include <filesystem>
+
+#include "voice/media/port_pool.hpp"
+#include "voice/routing/diagnostics.hpp"
+
+namespace irisx::app {
+
+namespace {
+
+voice::sip::SipOptions sip_options(const Config& config) {
+  const auto colon = config.sip_listen.rfind(':');
+  if (colon == std::string::npos)
+    throw ConfigError("voice.sip_listen must be HOST:PORT, got " + config.sip_listen);
+  voice::sip::SipOptions options;
+  options.host = config.sip_listen.substr(0, colon);
+  if (options.host.size() > 2 && options.host.front() == '[')
+    options.host = options.host.substr(1, options.host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(config.sip_listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535)
+    throw ConfigError("voice.sip_listen has a bad port: " + config.sip_listen);
+  options.port = static_cast<std::uint16_t>(port);
+  options.max_calls = static_cast<std::size_t>(config.voice_max_calls);
+  options.user_agent = std::string("IRISX/") + IRISX_VERSION;
+  return options;
+}
+
+}  // namespace
+
+std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records) {
+  voice::EngineOptions options;
+  options.sip = sip_options(config);
+  options.media_address = config.media_address;
+  const auto range = voice::media::PortPool::parse_range(config.rtp_ports);
+  if (!range) throw ConfigError("voice.rtp_ports must be LO-HI within 1024-65535: " + config.rtp_ports);
+  options.rtp_port_min = range->first;
+  options.rtp_port_max = range->second;
+  const std::filesystem::path data(config.data_dir);
+  options.recordings_dir =
+      config.recordings_dir.empty() ? (data / "recordings").string() : config.recordings_dir;
+  options.speech_cache_dir = (data / "speech-cache").string();
+  voice::Router router;
+  if (config.voice_diagnostics) {
+    router = [](const voice::sip::InviteRequest& request) {
+      return voice::diagnostic_application(request.request_user);
+    };
+  }
+  return std::make_unique<voice::VoiceEngine>(std::move(options), std::move(router),
+                                              std::move(records));
+}
+
+}  // namespace irisx::app

@@ -1,0 +1,331 @@
+#include "voice/calls/call.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <variant>
+
+#include "common/id.hpp"
+#include "common/time.hpp"
+#include "voice/audio/tones.hpp"
+#include "voice/audio/wav.hpp"
+#include "voice/media/g711.hpp"
+#include "voice/tts/speech_synthesizer.hpp"
+
+namespace irisx::voice {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kFrame = std::chrono::milliseconds(kFrameMs);
+
+std::uint64_t session_id_now() {
+  return static_cast<std::uint64_t>(now_ms());
+}
+
+std::string cause_of(sip::Ending ending) {
+  switch (ending) {
+    case sip::Ending::remote_bye:
+    case sip::Ending::local_bye:
+      return "normal_clearing";
+    case sip::Ending::cancelled:
+      return "originator_cancel";
+    case sip::Ending::rejected:
+      return "rejected";
+    case sip::Ending::failed:
+      break;
+  }
+  return "failed";
+}
+
+}  // namespace
+
+Call::Call(CallResources& resources, sip::InviteRequest request)
+    : resources_(resources),
+      request_(std::move(request)),
+      wake_(resources.executor),
+      frame_timer_(resources.executor) {
+  record_.id = new_id("CA");
+  record_.direction = "inbound";
+  record_.from = request_.from_uri;
+  record_.to = request_.to_uri;
+  record_.sip_call_id = request_.call_id;
+  record_.transport = request_.transport;
+  record_.started_at = now_ms();
+}
+
+Call::~Call() {
+  finish_media();
+}
+
+void Call::notify() {
+  wake_.cancel();
+}
+
+asio::awaitable<void> Call::wait(Clock::time_point deadline) {
+  wake_.expires_at(deadline);
+  boost::system::error_code ec;
+  co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> Call::wait_frame() {
+  next_frame_ += kFrame;
+  const auto now = Clock::now();
+  // After a stall (a busy core), restart the clock instead of bursting to catch up.
+  if (next_frame_ + 5 * kFrame < now) next_frame_ = now;
+  frame_timer_.expires_at(next_frame_);
+  boost::system::error_code ec;
+  co_await frame_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> Call::ring() {
+  if (!ended_ && !answer_sent_) resources_.sip.ring(request_.id);
+  co_return;
+}
+
+asio::awaitable<bool> Call::answer() {
+  if (ended_) co_return false;
+  if (answer_sent_) co_return confirmed_;
+  rtp_ = media::RtpSession::open(resources_.executor, resources_.media_address, resources_.ports);
+  if (!rtp_) {
+    co_await reject(503, "Service Unavailable");
+    co_return false;
+  }
+  sdp::LocalMedia local;
+  local.address = resources_.media_address;
+  local.rtp_port = rtp_->port();
+  local.session_id = session_id_now();
+  local.session_version = local.session_id;
+  auto result = sdp::answer_offer(request_.sdp, local);
+  if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
+    if (*failure == sdp::Failure::malformed) {
+      co_await reject(400, "Bad Request");
+    } else {
+      co_await reject(488, "Not Acceptable Here");
+    }
+    co_return false;
+  }
+  auto& answer = std::get<sdp::Answer>(result);
+  media_ = answer.negotiated;
+  record_.codec = std::string(encoding_name(media_->codec));
+  rtp_->set_remote(media_->remote_address, static_cast<std::uint16_t>(media_->remote_port));
+  std::weak_ptr<Call> weak = weak_from_this();
+  rtp_->start([weak](const media::RtpPacketView& packet) {
+    if (auto self = weak.lock()) self->on_packet(packet);
+  });
+  answer_sent_ = true;
+  resources_.sip.answer(request_.id, std::move(answer.sdp));
+  while (!confirmed_ && !ended_) co_await wait(Clock::now() + std::chrono::seconds(64));
+  co_return confirmed_ && !ended_;
+}
+
+asio::awaitable<void> Call::reject(int status, std::string phrase) {
+  if (!ended_ && !answer_sent_) resources_.sip.reject(request_.id, status, std::move(phrase));
+  co_return;
+}
+
+asio::awaitable<void> Call::hangup() {
+  if (!ended_) resources_.sip.hangup(request_.id);
+  co_return;
+}
+
+asio::awaitable<void> Call::wait_until_ended(std::chrono::milliseconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (!ended_ && Clock::now() < deadline) co_await wait(deadline);
+}
+
+asio::awaitable<void> Call::pause(std::chrono::milliseconds duration) {
+  const auto deadline = Clock::now() + duration;
+  while (!ended_ && Clock::now() < deadline) co_await wait(deadline);
+}
+
+void Call::on_confirmed() {
+  confirmed_ = true;
+  record_.answered_at = now_ms();
+  notify();
+}
+
+void Call::on_ended(const sip::CallEnded& ended) {
+  ended_ = true;
+  record_.ended_at = now_ms();
+  record_.sip_status = ended.sip_status;
+  record_.hangup_cause = cause_of(ended.ending);
+  finish_media();
+  notify();
+  frame_timer_.cancel();
+}
+
+void Call::finish_media() {
+  if (!rtp_) return;
+  const auto quality = rtp_->stats().summary();
+  record_.quality.packets_received = rtp_->packets_received();
+  record_.quality.packets_sent = rtp_->packets_sent();
+  record_.quality.packets_lost = static_cast<std::int64_t>(quality.packets_lost);
+  record_.quality.loss_percent = quality.loss_percent;
+  record_.quality.jitter_ms = quality.jitter_ms;
+  record_.quality.mos = quality.mos;
+  rtp_->close();
+  rtp_.reset();
+}
+
+void Call::on_packet(const media::RtpPacketView& packet) {
+  if (!media_) return;
+  const int pt = packet.header.payload_type;
+  if (media_->telephone_event_pt && pt == *media_->telephone_event_pt) {
+    if (auto digit = dtmf_.on_packet(packet.header, packet.payload)) {
+      digits_.push_back(*digit);
+      record_.digits.push_back(*digit);
+      notify();
+    }
+    if (echoing_) rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
+                             packet.header.marker);
+    return;
+  }
+  if (pt != media_->payload_type) return;
+  if (echoing_) {
+    rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
+               packet.header.marker);
+  }
+  if (inbound_) inbound_->push(packet.header, packet.payload);
+}
+
+std::uint32_t Call::start_talkspurt() {
+  // RFC 3550 §5.1: the timestamp follows the sampling clock, including across silence.
+  const auto now = Clock::now();
+  if (last_sent_ != Clock::time_point{}) {
+    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_sent_);
+    timestamp_ += static_cast<std::uint32_t>(gap.count() * (kSampleRate / 1000));
+  }
+  next_frame_ = now;
+  return timestamp_;
+}
+
+void Call::send_frame(std::span<const std::int16_t> pcm, std::uint32_t timestamp, bool marker) {
+  std::array<std::uint8_t, kFrameSamples> payload{};
+  std::array<std::int16_t, kFrameSamples> frame{};
+  std::copy_n(pcm.begin(), std::min<std::size_t>(pcm.size(), kFrameSamples), frame.begin());
+  media::encode(media_->codec, frame, payload);
+  rtp_->send(static_cast<std::uint8_t>(media_->payload_type), payload, timestamp, marker);
+  last_sent_ = Clock::now();
+}
+
+asio::awaitable<bool> Call::play(std::shared_ptr<const audio::Samples> audio,
+                                 bool interrupt_on_digit) {
+  if (ended_ || !rtp_ || !media_ || !audio) co_return false;
+  std::uint32_t timestamp = start_talkspurt();
+  bool marker = true;
+  for (std::size_t offset = 0; offset < audio->size(); offset += kFrameSamples) {
+    if (ended_ || !rtp_) co_return false;
+    if (interrupt_on_digit && !digits_.empty()) co_return false;
+    const std::size_t n = std::min<std::size_t>(kFrameSamples, audio->size() - offset);
+    send_frame(std::span<const std::int16_t>(audio->data() + offset, n), timestamp, marker);
+    marker = false;
+    timestamp += kFrameSamples;
+    timestamp_ = timestamp;
+    co_await wait_frame();
+  }
+  co_return !ended_;
+}
+
+asio::awaitable<bool> Call::say(std::string text, std::string voice, bool interrupt_on_digit) {
+  using Result = std::variant<std::shared_ptr<const audio::Samples>, std::string>;
+  auto& speech = resources_.speech;
+  auto executor = resources_.executor;
+  auto initiate = [&speech, executor, text = std::move(text),
+                   voice = std::move(voice)](auto handler) mutable {
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    speech.synthesize(std::move(text), std::move(voice), [executor, shared](Result result) {
+      asio::post(executor, [shared, result = std::move(result)]() mutable {
+        (*shared)(std::move(result));
+      });
+    });
+  };
+  Result result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(
+      std::move(initiate), asio::use_awaitable);
+  if (auto* samples = std::get_if<std::shared_ptr<const audio::Samples>>(&result)) {
+    co_return co_await play(*samples, interrupt_on_digit);
+  }
+  co_return false;
+}
+
+asio::awaitable<std::string> Call::gather(GatherOptions options) {
+  std::string collected;
+  auto deadline = Clock::now() + options.timeout;
+  while (!ended_ && collected.size() < options.max_digits) {
+    if (!digits_.empty()) {
+      const char digit = digits_.front();
+      digits_.erase(digits_.begin());
+      if (options.finish_on_key != '\0' && digit == options.finish_on_key) break;
+      collected.push_back(digit);
+      deadline = Clock::now() + options.timeout;
+      continue;
+    }
+    if (Clock::now() >= deadline) break;
+    co_await wait(deadline);
+  }
+  co_return collected;
+}
+
+asio::awaitable<Recording> Call::record_audio(RecordOptions options) {
+  Recording out;
+  if (ended_ || !rtp_ || !media_) co_return out;
+  if (options.beep) {
+    auto beep = std::make_shared<audio::Samples>(audio::render(audio::beep()));
+    co_await play(beep);
+    if (ended_) co_return out;
+  }
+  std::filesystem::create_directories(resources_.recordings_dir);
+  const std::string path = resources_.recordings_dir + "/" + record_.id + "-" +
+                           std::to_string(++recordings_) + ".wav";
+  auto opened = audio::WavWriter::open(path, 1);
+  if (auto* error = std::get_if<std::string>(&opened)) co_return out;
+  auto& writer = std::get<audio::WavWriter>(opened);
+  inbound_ = std::make_unique<media::JitterBuffer>();
+  digits_.clear();
+  next_frame_ = Clock::now();
+  const std::int64_t frames_wanted = options.max_duration.count() / kFrameMs;
+  // Packets may carry 10, 20 or 30 ms: decoded audio queues here and leaves 20 ms a tick, so
+  // the file follows the wall clock whatever the peer's packetization.
+  std::vector<std::int16_t> pending;
+  std::array<std::int16_t, 2 * media::JitterBuffer::kMaxFrameBytes> decoded{};
+  std::int64_t frames = 0;
+  while (frames < frames_wanted && !ended_) {
+    if (options.finish_on_key != '\0' &&
+        digits_.find(options.finish_on_key) != std::string::npos) {
+      break;
+    }
+    co_await wait_frame();
+    while (pending.size() < kFrameSamples) {
+      const auto out = inbound_->pop();
+      if (out.kind != media::JitterBuffer::Playout::Kind::frame) break;
+      const auto samples = std::span<std::int16_t>(decoded.data(), out.payload.size());
+      media::decode(media_->codec, out.payload, samples);
+      pending.insert(pending.end(), samples.begin(), samples.end());
+    }
+    if (pending.size() < kFrameSamples) pending.resize(kFrameSamples, 0);  // a gap: silence
+    writer.write(std::span<const std::int16_t>(pending.data(), kFrameSamples));
+    pending.erase(pending.begin(), pending.begin() + kFrameSamples);
+    ++frames;
+  }
+  inbound_.reset();
+  writer.close();
+  out.path = path;
+  out.duration_ms = frames * kFrameMs;
+  record_.recording = path;
+  co_return out;
+}
+
+asio::awaitable<void> Call::echo() {
+  echoing_ = true;
+  while (!ended_) co_await wait(Clock::now() + std::chrono::hours(1));
+  echoing_ = false;
+}
+
+}  // namespace irisx::voice

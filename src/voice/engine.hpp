@@ -1,0 +1,51 @@
+#pragma once
+// The voice engine: SIP signaling (its own thread), RTP media and the calls' applications (one
+// io_context thread), ports, speech. The engine answers each inbound INVITE by asking its
+// router for an application; no application means 404.
+#include <utility>  // must precede asio's awaitable.hpp under g++ 12
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "voice/calls/call.hpp"
+#include "voice/calls/call_record.hpp"
+#include "voice/sip/sip_stack.hpp"
+
+namespace irisx::voice {
+
+using Application = std::function<boost::asio::awaitable<void>(std::shared_ptr<Call>)>;
+// Chooses what answers a dialled number; an empty Application rejects the call with 404.
+using Router = std::function<Application(const sip::InviteRequest&)>;
+// Receives every finished leg's record (on the engine thread; must not block).
+using RecordSink = std::function<void(const CallRecord&)>;
+
+struct EngineOptions {
+  sip::SipOptions sip;
+  std::string media_address;  // empty: the SIP host
+  std::uint16_t rtp_port_min = 20000;
+  std::uint16_t rtp_port_max = 29999;
+  std::string recordings_dir;
+  std::string speech_cache_dir;
+};
+
+class VoiceEngine {
+ public:
+  VoiceEngine(EngineOptions options, Router router, RecordSink records);
+  // Ends live calls with BYE and stops both threads.
+  ~VoiceEngine();
+  VoiceEngine(const VoiceEngine&) = delete;
+  VoiceEngine& operator=(const VoiceEngine&) = delete;
+
+  std::string sip_address() const;
+  std::size_t live_calls() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace irisx::voice

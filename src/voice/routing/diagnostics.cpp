@@ -1,0 +1,55 @@
+#include "voice/routing/diagnostics.hpp"
+
+namespace irisx::voice {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+asio::awaitable<void> echo(std::shared_ptr<Call> call) {
+  if (!co_await call->answer()) co_return;
+  co_await call->echo();
+}
+
+asio::awaitable<void> prompt(std::shared_ptr<Call> call) {
+  co_await call->ring();
+  if (!co_await call->answer()) co_return;
+  co_await call->say("This is the IRISX voice engine. Your call works. Goodbye.");
+  co_await call->hangup();
+}
+
+asio::awaitable<void> ivr_test(std::shared_ptr<Call> call) {
+  if (!co_await call->answer()) co_return;
+  co_await call->say("Please enter some digits, then press the pound key.", "en", true);
+  GatherOptions gather;
+  gather.max_digits = 10;
+  gather.timeout = milliseconds(5000);
+  gather.finish_on_key = '#';
+  co_await call->gather(gather);
+  co_await call->say("Please speak after the beep.");
+  RecordOptions record;
+  record.max_duration = milliseconds(3000);
+  record.beep = true;
+  co_await call->record_audio(record);
+  co_await call->say("Thank you. Goodbye.");
+  co_await call->hangup();
+}
+
+asio::awaitable<void> ring(std::shared_ptr<Call> call) {
+  co_await call->ring();
+  co_await call->wait_until_ended(milliseconds(60000));
+  if (call->active()) co_await call->reject(480, "Temporarily Unavailable");
+}
+
+}  // namespace
+
+Application diagnostic_application(std::string_view number) {
+  if (number == "echo") return echo;
+  if (number == "prompt") return prompt;
+  if (number == "ivr-test") return ivr_test;
+  if (number == "ring") return ring;
+  return {};
+}
+
+}  // namespace irisx::voice

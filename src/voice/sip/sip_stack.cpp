@@ -1,0 +1,348 @@
+#include "voice/sip/sip_stack.hpp"
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "voice/sip/free_port.hpp"
+#include "voice/sip/sofia.hpp"
+
+namespace irisx::voice::sip {
+namespace {
+
+// One call's dialog, owned by the SIP thread; bound to its nua handle as the handle magic.
+struct Leg {
+  CallId id = 0;
+  nua_handle_t* handle = nullptr;
+  bool answered = false;
+  std::optional<Ending> ending;
+  std::string answer_sdp;  // resent on a re-INVITE, so the media stays where it is
+};
+
+std::string url_text(const url_t* url) {
+  if (url == nullptr) return {};
+  char buffer[512];
+  const isize_t n = url_e(buffer, sizeof buffer, url);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof buffer) return {};
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+std::string transport_of(const sip_t* sip) {
+  if (sip->sip_via == nullptr || sip->sip_via->v_protocol == nullptr) return "udp";
+  std::string protocol = sip->sip_via->v_protocol;  // "SIP/2.0/UDP"
+  const auto slash = protocol.rfind('/');
+  std::string name = slash == std::string::npos ? protocol : protocol.substr(slash + 1);
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+bool is_out_of_dialog_request(nua_event_t event) {
+  switch (event) {
+    case nua_i_options:
+    case nua_i_refer:
+    case nua_i_publish:
+    case nua_i_info:
+    case nua_i_update:
+    case nua_i_message:
+    case nua_i_subscribe:
+    case nua_i_notify:
+    case nua_i_method:
+    case nua_i_register:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string host_for_url(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+struct SipStack::Impl {
+  SipOptions options;
+  SipEvents events;
+  std::thread thread;
+  su_root_t* root = nullptr;
+  nua_t* nua = nullptr;
+  std::uint16_t port = 0;
+  std::atomic<std::size_t> live{0};
+  std::atomic<bool> accepting_commands{false};
+
+  // SIP thread only.
+  std::unordered_map<CallId, Leg*> legs;
+  CallId next_id = 1;
+  bool shutting_down = false;
+
+  static void on_nua_event(nua_event_t event, int status, char const* phrase, nua_t* nua,
+                           nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
+                           sip_t const* sip, tagi_t tags[]) {
+    (void)phrase;
+    (void)nua;
+    static_cast<Impl*>(magic)->handle(event, status, nh, static_cast<Leg*>(hmagic), sip, tags);
+  }
+
+  // Runs a closure on the SIP thread: su_msg is sofia's thread-safe mailbox into a root.
+  struct Command {
+    std::function<void(Impl&)> run;
+    Impl* impl;
+  };
+  static void run_command(su_root_magic_t*, su_msg_r msg, su_msg_arg_t* arg) {
+    (void)msg;
+    Command* command = *static_cast<Command**>(static_cast<void*>(arg));
+    command->run(*command->impl);
+    delete command;
+  }
+  void post(std::function<void(Impl&)> fn) {
+    if (!accepting_commands) return;
+    su_msg_r msg = SU_MSG_R_INIT;
+    if (su_msg_create(msg, su_root_task(root), su_task_null, &Impl::run_command,
+                      sizeof(Command*)) != 0) {
+      return;
+    }
+    *static_cast<Command**>(static_cast<void*>(su_msg_data(msg))) = new Command{std::move(fn), this};
+    if (su_msg_send(msg) != 0) su_msg_destroy(msg);
+  }
+
+  void start() {
+    std::promise<void> started;
+    auto ready = started.get_future();
+    thread = std::thread([this, &started] { run(started); });
+    try {
+      ready.get();
+    } catch (...) {
+      thread.join();
+      throw;
+    }
+  }
+
+  bool bind_stack(std::uint16_t candidate) {
+    const std::string url = "sip:" + host_for_url(options.host) + ":" + std::to_string(candidate);
+    nua = nua_create(root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()),
+                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
+                     NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+                     SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
+    if (nua == nullptr) return false;
+    port = candidate;
+    return true;
+  }
+
+  void run(std::promise<void>& started) {
+    su_init();
+    root = su_root_create(nullptr);
+    if (root == nullptr) {
+      su_deinit();
+      started.set_exception(std::make_exception_ptr(std::runtime_error("su_root_create failed")));
+      return;
+    }
+    bool bound = false;
+    for (int attempt = 0; attempt < 20 && !bound; ++attempt) {
+      std::uint16_t candidate = options.port;
+      if (candidate == 0) candidate = pick_free_port(options.host);
+      bound = candidate != 0 && bind_stack(candidate);
+      if (options.port != 0) break;
+    }
+    if (!bound) {
+      su_root_destroy(root);
+      su_deinit();
+      started.set_exception(std::make_exception_ptr(std::runtime_error(
+          "cannot listen for SIP on " + options.host + ":" + std::to_string(options.port))));
+      return;
+    }
+    accepting_commands = true;
+    started.set_value();
+    su_root_run(root);
+    accepting_commands = false;
+    for (auto& [id, leg] : legs) {
+      nua_handle_bind(leg->handle, nullptr);
+      nua_handle_destroy(leg->handle);
+      delete leg;
+    }
+    legs.clear();
+    nua_destroy(nua);
+    su_root_destroy(root);
+    su_deinit();
+  }
+
+  Leg* find(CallId id) {
+    auto it = legs.find(id);
+    return it == legs.end() ? nullptr : it->second;
+  }
+
+  void handle(nua_event_t event, int status, nua_handle_t* nh, Leg* leg, const sip_t* sip,
+              tagi_t tags[]) {
+    switch (event) {
+      case nua_i_invite:
+        if (leg != nullptr) {
+          on_reinvite(*leg);
+        } else {
+          on_new_invite(nh, sip);
+        }
+        return;
+      case nua_i_ack:
+        if (leg != nullptr && events.on_confirmed) events.on_confirmed(leg->id);
+        return;
+      case nua_i_bye:
+        if (leg != nullptr && !leg->ending) leg->ending = Ending::remote_bye;
+        return;
+      case nua_i_cancel:
+        if (leg != nullptr && !leg->ending) leg->ending = Ending::cancelled;
+        return;
+      case nua_i_state: {
+        int state = nua_callstate_init;
+        tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+        if (state == nua_callstate_terminated) on_terminated(nh, leg, status);
+        return;
+      }
+      case nua_r_shutdown:
+        if (status >= 200) su_root_break(root);
+        return;
+      default:
+        // Out-of-dialog requests nua answered itself (OPTIONS and the like) leave a handle
+        // that nobody else will free: destroy it, or memory grows per request.
+        if (leg == nullptr && nh != nullptr && is_out_of_dialog_request(event)) {
+          nua_handle_destroy(nh);
+        }
+        return;
+    }
+  }
+
+  void on_new_invite(nua_handle_t* nh, const sip_t* sip) {
+    if (shutting_down || live.load() >= options.max_calls) {
+      const std::string retry = std::to_string(options.retry_after_s);
+      nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR(retry.c_str()),
+                  TAG_END());
+      nua_handle_destroy(nh);
+      return;
+    }
+    auto* leg = new Leg;
+    leg->id = next_id++;
+    leg->handle = nh;
+    nua_handle_bind(nh, leg);
+    legs.emplace(leg->id, leg);
+    ++live;
+
+    InviteRequest request;
+    request.id = leg->id;
+    if (sip->sip_request != nullptr) {
+      const url_t* uri = sip->sip_request->rq_url;
+      if (uri->url_user != nullptr) request.request_user = uri->url_user;
+      if (uri->url_host != nullptr) request.request_host = uri->url_host;
+    }
+    if (sip->sip_from != nullptr) {
+      request.from_uri = url_text(sip->sip_from->a_url);
+      if (sip->sip_from->a_display != nullptr) request.from_display = sip->sip_from->a_display;
+    }
+    if (sip->sip_to != nullptr) request.to_uri = url_text(sip->sip_to->a_url);
+    if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr)
+      request.call_id = sip->sip_call_id->i_id;
+    request.transport = transport_of(sip);
+    if (sip->sip_payload != nullptr && sip->sip_payload->pl_data != nullptr)
+      request.sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+    if (events.on_invite) {
+      events.on_invite(std::move(request));
+    } else {
+      reject_leg(*leg, 480, "Temporarily Unavailable");
+    }
+  }
+
+  void on_reinvite(Leg& leg) {
+    // Until hold is negotiated by the engine, a refresh or re-INVITE keeps the media as it is.
+    if (leg.answer_sdp.empty()) {
+      nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, TAG_END());
+      return;
+    }
+    nua_respond(leg.handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                SIPTAG_PAYLOAD_STR(leg.answer_sdp.c_str()), TAG_END());
+  }
+
+  void on_terminated(nua_handle_t* nh, Leg* leg, int status) {
+    if (leg == nullptr) {
+      nua_handle_destroy(nh);
+      return;
+    }
+    CallEnded ended{leg->id, leg->ending.value_or(Ending::failed), status};
+    legs.erase(leg->id);
+    nua_handle_bind(nh, nullptr);
+    nua_handle_destroy(nh);
+    delete leg;
+    --live;
+    if (events.on_ended) events.on_ended(ended);
+  }
+
+  void reject_leg(Leg& leg, int status, const char* phrase) {
+    if (leg.answered) return;
+    leg.ending = Ending::rejected;
+    nua_respond(leg.handle, status, phrase, TAG_END());
+  }
+};
+
+SipStack::SipStack(SipOptions options, SipEvents events) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->events = std::move(events);
+  impl_->start();
+}
+
+SipStack::~SipStack() {
+  impl_->post([](Impl& s) {
+    s.shutting_down = true;
+    nua_shutdown(s.nua);
+  });
+  impl_->thread.join();
+}
+
+std::string SipStack::address() const {
+  return host_for_url(impl_->options.host) + ":" + std::to_string(impl_->port);
+}
+
+std::uint16_t SipStack::port() const {
+  return impl_->port;
+}
+
+std::size_t SipStack::live_calls() const {
+  return impl_->live.load();
+}
+
+void SipStack::ring(CallId id) {
+  impl_->post([id](Impl& s) {
+    if (Leg* leg = s.find(id); leg != nullptr && !leg->answered)
+      nua_respond(leg->handle, SIP_180_RINGING, TAG_END());
+  });
+}
+
+void SipStack::answer(CallId id, std::string sdp) {
+  impl_->post([id, sdp = std::move(sdp)](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || leg->answered || leg->ending) return;
+    leg->answered = true;
+    leg->answer_sdp = sdp;
+    nua_respond(leg->handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());
+  });
+}
+
+void SipStack::reject(CallId id, int status, std::string phrase) {
+  impl_->post([id, status, phrase = std::move(phrase)](Impl& s) {
+    if (Leg* leg = s.find(id); leg != nullptr && !leg->ending)
+      s.reject_leg(*leg, status, phrase.c_str());
+  });
+}
+
+void SipStack::hangup(CallId id) {
+  impl_->post([id](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || leg->ending) return;
+    if (!leg->answered) {
+      s.reject_leg(*leg, 480, "Temporarily Unavailable");
+      return;
+    }
+    leg->ending = Ending::local_bye;
+    nua_bye(leg->handle, TAG_END());
+  });
+}
+
+}  // namespace irisx::voice::sip

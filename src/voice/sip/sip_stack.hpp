@@ -1,0 +1,85 @@
+#pragma once
+// SIP signaling for the voice engine: sofia-sip's `nua` user agent running on a thread of its
+// own, behind plain C++ types. Nothing of sofia leaks out of this header.
+//
+// Threads: every callback in SipEvents runs on the SIP thread and must return quickly (hand
+// work to another executor). Every command (ring, answer, reject, hangup) may be called from
+// any thread; it is queued to the SIP thread. Calls are named by a CallId that the SIP thread
+// assigns; a command for a call that has already ended is ignored.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace irisx::voice::sip {
+
+using CallId = std::uint64_t;
+
+struct InviteRequest {
+  CallId id = 0;
+  std::string request_user;  // user part of the Request-URI: the dialled number or name
+  std::string request_host;
+  std::string from_uri;
+  std::string from_display;
+  std::string to_uri;
+  std::string call_id;    // the SIP Call-ID header
+  std::string transport;  // "udp" or "tcp"
+  std::string sdp;        // the offer; empty for an offerless INVITE
+};
+
+// Why a call's dialog ended, from the engine's point of view.
+enum class Ending {
+  remote_bye,  // the peer sent BYE
+  local_bye,   // we hung up an answered call
+  cancelled,   // the caller sent CANCEL before we answered
+  rejected,    // we answered the INVITE with a final error response
+  failed,      // no ACK, transport error, or any other abnormal end
+};
+
+struct CallEnded {
+  CallId id = 0;
+  Ending ending = Ending::failed;
+  int sip_status = 0;  // the final status of the INVITE (200, 404, 487 …)
+};
+
+struct SipEvents {
+  std::function<void(InviteRequest)> on_invite;
+  std::function<void(CallId)> on_confirmed;  // ACK for our 200 arrived: media may flow
+  std::function<void(CallEnded)> on_ended;   // the dialog is gone; the CallId is now unused
+};
+
+struct SipOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5060;  // 0: pick a free port (UDP and TCP alike)
+  std::string user_agent = "IRISX";
+  // New INVITEs beyond this many live calls get 503 with Retry-After (RFC 3261 §21.5.4).
+  std::size_t max_calls = 10000;
+  int retry_after_s = 5;
+};
+
+class SipStack {
+ public:
+  // Binds UDP and TCP and starts the SIP thread; throws std::runtime_error if it cannot.
+  SipStack(SipOptions options, SipEvents events);
+  // Sends BYE to live calls (nua_shutdown), waits for the stack to finish, joins the thread.
+  ~SipStack();
+  SipStack(const SipStack&) = delete;
+  SipStack& operator=(const SipStack&) = delete;
+
+  // "HOST:PORT" actually bound.
+  std::string address() const;
+  std::uint16_t port() const;
+  std::size_t live_calls() const;
+
+  void ring(CallId id);                          // 180 Ringing
+  void answer(CallId id, std::string sdp);       // 200 OK with our SDP answer
+  void reject(CallId id, int status, std::string phrase);
+  void hangup(CallId id);                        // BYE if answered, else 480
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace irisx::voice::sip

@@ -1,0 +1,102 @@
+#include "sip/voice_fixture.hpp"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace irisx::testing {
+namespace {
+
+std::string column_text(sqlite3_stmt* statement, int column) {
+  const unsigned char* text = sqlite3_column_text(statement, column);
+  return text == nullptr ? "" : reinterpret_cast<const char*>(text);
+}
+
+std::vector<CallRecordRow> read_records(const std::string& path) {
+  std::vector<CallRecordRow> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return rows;
+  }
+  sqlite3_busy_timeout(db, 2000);
+  sqlite3_stmt* statement = nullptr;
+  const char* sql =
+      "SELECT id, hangup_cause, sip_status, codec, transport, packets_received, packets_sent, "
+      "duration_ms, billable_s, answered_at IS NOT NULL, mos, digits, recording "
+      "FROM call_records ORDER BY started_at, id";
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      CallRecordRow row;
+      row.id = column_text(statement, 0);
+      row.hangup_cause = column_text(statement, 1);
+      row.sip_status = sqlite3_column_int(statement, 2);
+      row.codec = column_text(statement, 3);
+      row.transport = column_text(statement, 4);
+      row.packets_received = sqlite3_column_int64(statement, 5);
+      row.packets_sent = sqlite3_column_int64(statement, 6);
+      row.duration_ms = sqlite3_column_int64(statement, 7);
+      row.billable_s = sqlite3_column_int64(statement, 8);
+      row.answered = sqlite3_column_int(statement, 9) != 0;
+      row.mos = sqlite3_column_double(statement, 10);
+      row.digits = column_text(statement, 11);
+      row.recording = column_text(statement, 12);
+      rows.push_back(row);
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+}  // namespace
+
+void VoiceEngineTest::SetUp() {
+  start();
+}
+
+void VoiceEngineTest::TearDown() {
+  // The engine's log is the first thing to read when a scenario fails.
+  if (HasFailure() && irisx_) std::cerr << "--- irisx log:\n" << irisx_->log() << "\n";
+  irisx_.reset();
+}
+
+void VoiceEngineTest::start(std::map<std::string, std::string> extra) {
+  irisx_.reset();
+  // Each test process gets its own RTP range, so parallel tests do not fight over ports.
+  const int base = 20000 + static_cast<int>(getpid() % 400) * 100;
+  std::map<std::string, std::string> env = {
+      {"IRISX_ROLES", "voice"},
+      {"IRISX_VOICE_SIP_LISTEN", "127.0.0.1:0"},
+      {"IRISX_VOICE_DIAGNOSTICS", "1"},
+      {"IRISX_VOICE_RTP_PORTS", std::to_string(base) + "-" + std::to_string(base + 99)},
+  };
+  for (auto& [k, v] : extra) env[k] = v;
+  irisx_ = std::make_unique<IrisxProcess>(env);
+  ASSERT_GT(irisx_->sip_port(), 0) << irisx_->log();
+}
+
+std::string VoiceEngineTest::target() const {
+  return "127.0.0.1:" + std::to_string(irisx_->sip_port());
+}
+
+SippResult VoiceEngineTest::sipp(SippRun run) {
+  if (run.target.empty()) run.target = target();
+  return run_sipp(std::move(run));
+}
+
+std::vector<CallRecordRow> VoiceEngineTest::records(std::size_t count) {
+  const std::string path = irisx_->data_dir() + "/irisx.db";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::vector<CallRecordRow> rows;
+  while (std::chrono::steady_clock::now() < deadline) {
+    rows = read_records(path);
+    if (rows.size() >= count) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return rows;
+}
+
+}  // namespace irisx::testing

@@ -1,0 +1,48 @@
+#pragma once
+// A really running `irisx serve --roles voice` with the diagnostic numbers on, its own RTP
+// port range, and its SQLite store, where the tests read the call records it wrote.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/irisx_process.hpp"
+#include "support/sipp.hpp"
+
+namespace irisx::testing {
+
+struct CallRecordRow {
+  std::string id;
+  std::string hangup_cause;
+  int sip_status = 0;
+  std::string codec;
+  std::string transport;
+  std::int64_t packets_received = 0;
+  std::int64_t packets_sent = 0;
+  std::int64_t duration_ms = 0;
+  std::int64_t billable_s = 0;
+  bool answered = false;
+  double mos = 0;
+  std::string digits;
+  std::string recording;
+};
+
+class VoiceEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Restarts the engine with extra IRISX_* settings.
+  void start(std::map<std::string, std::string> extra = {});
+
+  std::string target() const;
+  SippResult sipp(SippRun run);
+  // Waits until the store holds `count` call records and returns them, oldest first.
+  std::vector<CallRecordRow> records(std::size_t count);
+
+  std::unique_ptr<IrisxProcess> irisx_;
+};
+
+}  // namespace irisx::testing

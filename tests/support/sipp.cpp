@@ -1,0 +1,118 @@
+#include "support/sipp.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "support/temp_dir.hpp"
+
+namespace irisx::testing {
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace
+
+int free_udp_port() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+std::string SippResult::describe() const {
+  return "sipp exit code " + std::to_string(exit_code) + "\n--- errors:\n" + errors +
+         "\n--- messages:\n" + messages;
+}
+
+Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
+  const std::string scenario =
+      std::string(IRISX_SOURCE_DIR) + "/tests/sip/scenarios/" + run.scenario;
+  // SIPp's media port must be even with the next one free (it binds RTP and RTCP-like pairs).
+  int media_port = free_udp_port();
+  media_port -= media_port % 2;
+  std::vector<std::string> args = {
+      "sipp", run.target, "-sf", scenario, "-s", run.service, "-t", run.transport, "-i",
+      "127.0.0.1", "-mi", "127.0.0.1", "-mp", std::to_string(media_port), "-m", "1", "-nostdin",
+      "-timeout", std::to_string(run.timeout.count()) + "s", "-timeout_error", "-trace_err",
+      "-error_file", dir_ + "/errors.log", "-trace_msg", "-message_file", dir_ + "/messages.log"};
+  if (run.pause_ms > 0) {
+    args.push_back("-d");
+    args.push_back(std::to_string(run.pause_ms));
+  }
+  for (const auto& [name, value] : run.keys) {
+    args.push_back("-key");
+    args.push_back(name);
+    args.push_back(value);
+  }
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    if (chdir(dir_.c_str()) != 0) _exit(126);
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    const int err = open((dir_ + "/stderr.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp("sipp", argv.data());
+    _exit(127);
+  }
+}
+
+Sipp::~Sipp() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string Sipp::messages() const {
+  return read_all(dir_ + "/messages.log");
+}
+
+SippResult Sipp::wait() {
+  SippResult result;
+  int status = 0;
+  if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) {
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    pid_ = -1;
+  }
+  result.errors = read_all(dir_ + "/errors.log") + read_all(dir_ + "/stderr.log");
+  result.messages = messages();
+  return result;
+}
+
+SippResult run_sipp(SippRun run) {
+  Sipp sipp(std::move(run));
+  return sipp.wait();
+}
+
+}  // namespace irisx::testing

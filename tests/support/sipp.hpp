@@ -1,0 +1,51 @@
+#pragma once
+// Runs SIPp (Debian's sip-tester) as the peer in SIP scenario tests: one scenario file from
+// tests/sip/scenarios against a target, in a scratch directory that keeps its error and
+// message logs for a failing case. Local SIP and media ports are ephemeral.
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace irisx::testing {
+
+struct SippRun {
+  std::string scenario;   // file name under tests/sip/scenarios
+  std::string target;     // HOST:PORT of the engine
+  std::string service;    // the Request-URI user: the dialled number
+  std::string transport = "u1";  // u1 (UDP) or t1 (TCP)
+  std::map<std::string, std::string> keys;  // -key NAME VALUE, used as [NAME] in scenarios
+  int pause_ms = 0;       // -d: the length of a bare <pause/>
+  std::chrono::seconds timeout{60};
+};
+
+struct SippResult {
+  int exit_code = -1;     // 0: every call succeeded (SIPp's own convention)
+  std::string errors;     // SIPp's error log
+  std::string messages;   // every SIP message sent and received
+  std::string describe() const;
+};
+
+class Sipp {
+ public:
+  explicit Sipp(SippRun run);  // starts SIPp in the background
+  ~Sipp();
+  Sipp(const Sipp&) = delete;
+  Sipp& operator=(const Sipp&) = delete;
+
+  SippResult wait();
+  // The message log so far (to see how far a background scenario got).
+  std::string messages() const;
+
+ private:
+  int pid_ = -1;
+  std::string dir_;
+};
+
+// Runs one scenario to the end.
+SippResult run_sipp(SippRun run);
+
+// A UDP port on 127.0.0.1 that was free a moment ago.
+int free_udp_port();
+
+}  // namespace irisx::testing
