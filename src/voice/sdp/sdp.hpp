@@ -20,7 +20,8 @@ namespace irisx::voice::sdp {
 // Limits on what parse() accepts; a real offer is a few hundred bytes with one or two m-lines.
 constexpr std::size_t kMaxSdpBytes = 64 * 1024;
 constexpr std::size_t kMaxMediaLines = 64;
-constexpr std::size_t kMaxFormats = 256;  // summed over all m-lines
+constexpr std::size_t kMaxFormats = 256;      // summed over all m-lines
+constexpr std::size_t kMaxAttributes = 2048;  // a= lines, session and media together
 
 // RFC 3264 §5.1 / RFC 4566 §6: the direction attributes.
 enum class Direction { sendrecv, sendonly, recvonly, inactive };

@@ -180,6 +180,15 @@ TEST(SdpParse, MalformedKnownAttributeIsKeptVerbatimNotInterpreted) {
   EXPECT_EQ(m.attributes[0].value, "abc PCMU/8000");
 }
 
+TEST(SdpParse, BlanksBeforeTheAttributeColonAreNotPartOfTheName) {
+  const Media m =
+      parsed(with_head("m=audio 1 RTP/AVP 0\r\na=x-foo :\r\na=x-bar :1\r\n")).media.at(0);
+  ASSERT_EQ(m.attributes.size(), 2u);
+  EXPECT_EQ(m.attributes[0].name, "x-foo");
+  EXPECT_EQ(m.attributes[1].name, "x-bar");
+  EXPECT_EQ(m.attributes[1].value, "1");
+}
+
 TEST(SdpParse, NonRtpFmtpStaysAGenericAttribute) {
   const Media m = parsed(with_head("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
                                    "a=fmtp:webrtc-datachannel max-message-size=65536\r\n"))
@@ -292,6 +301,14 @@ TEST(SdpParseErrors, RejectsTooManyFormats) {
   std::string formats;
   for (std::size_t i = 0; i <= kMaxFormats; ++i) formats += " 0";
   error_of(with_head("m=audio 1 RTP/AVP" + formats + "\r\n"));
+}
+
+TEST(SdpParseErrors, RejectsTooManyAttributes) {
+  std::string text = with_head("m=audio 1 RTP/AVP 0\r\n");
+  for (std::size_t i = 0; i < kMaxAttributes; ++i) text += "a=x\r\n";
+  parsed(text);
+  text += "a=x\r\n";
+  error_of(text);
 }
 
 TEST(SdpParseErrors, EveryPrefixOfARealOfferParsesOrFailsCleanly) {
