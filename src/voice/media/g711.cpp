@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 
 namespace irisx::voice::media {
@@ -16,8 +17,8 @@ constexpr std::uint8_t ulaw_encode(int sample) {
   const int sign = sample < 0 ? 0x80 : 0;
   int magnitude = sample < 0 ? -sample : sample;
   magnitude = std::min(magnitude, kUlawClip) + kUlawBias;
-  int segment = 7;
-  for (int mask = 0x4000; (magnitude & mask) == 0 && segment > 0; mask >>= 1) --segment;
+  // magnitude >> 7 is 1..255 here, so its bit width minus one is the segment 0..7.
+  const int segment = std::bit_width(static_cast<unsigned>(magnitude >> 7)) - 1;
   const int mantissa = (magnitude >> (segment + 3)) & 0x0F;
   return static_cast<std::uint8_t>(~(sign | (segment << 4) | mantissa));
 }
@@ -43,8 +44,8 @@ constexpr std::uint8_t alaw_encode(int sample) {
   if (magnitude < 256) {
     code = magnitude >> 4;
   } else {
-    int segment = 1;
-    while (segment < 7 && magnitude >= (512 << (segment - 1))) ++segment;
+    // magnitude >> 8 is 1..127 here: segments 1..7 double in width.
+    const int segment = std::bit_width(static_cast<unsigned>(magnitude >> 8));
     code = (segment << 4) | ((magnitude >> (segment + 3)) & 0x0F);
   }
   return static_cast<std::uint8_t>(code ^ mask);
