@@ -1,7 +1,7 @@
 #pragma once
 // Receiver statistics for one incoming RTP stream: RFC 3550 Appendix A.1 (sequence validation),
 // A.3 (expected and lost packets), A.8 (interarrival jitter), the report block they feed
-// (§6.4.1) and a call-quality summary for the CDR. About 100 bytes per leg; no allocation.
+// (§6.4.1) and a call-quality summary for the CDR. 144 bytes per leg; no allocation.
 #include <cstddef>
 #include <cstdint>
 
