@@ -4,7 +4,7 @@ ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all build run test unit-test asan-test integration-test bench deps test-deps format clean
+.PHONY: all build run test unit-test asan-test integration-test sip-test bench fuzz deps test-deps format clean
 
 all: build
 
@@ -42,6 +42,13 @@ asan-test: test-deps
 	cmake --build $(ASAN_DIR) -j $(JOBS) --target irisx_unit_tests
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -L unit -j $(JOBS)
+
+sip-test: test-deps build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L sip -j $(JOBS) --timeout 600
+
+# libFuzzer targets (clang) for the parsers that face the network; FUZZ_SECONDS each.
+fuzz:
+	@scripts/fuzz.sh
 
 bench:
 	@scripts/install-deps.sh bench

@@ -24,3 +24,18 @@ function(irisx_fuzz_target name source corpus)
   irisx_warnings(${name})
   set_property(GLOBAL APPEND PROPERTY IRISX_FUZZ_TARGETS "${name}|${corpus}")
 endfunction()
+
+# <build>/fuzz_targets.txt lists "binary|corpus" per line once every directory is configured;
+# scripts/fuzz.sh runs each binary on a scratch copy of its corpus.
+function(irisx_write_fuzz_list)
+  get_property(_targets GLOBAL PROPERTY IRISX_FUZZ_TARGETS)
+  set(_text "")
+  foreach(_entry IN LISTS _targets)
+    string(REPLACE "|" ";" _parts "${_entry}")
+    list(GET _parts 0 _name)
+    list(GET _parts 1 _corpus)
+    string(APPEND _text "$<TARGET_FILE:${_name}>|${_corpus}\n")
+  endforeach()
+  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/fuzz_targets.txt CONTENT "${_text}")
+endfunction()
+cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL irisx_write_fuzz_list)

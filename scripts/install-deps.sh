@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages IRISX needs to build, run, test and benchmark.
 # Idempotent and non-interactive: only missing packages are installed.
-# Usage: scripts/install-deps.sh [build|test|bench]   (each level includes the previous)
+# Usage: scripts/install-deps.sh [build|test|bench|fuzz]   (test and bench include build; bench
+# includes test; fuzz adds clang's libFuzzer to build)
 set -euo pipefail
 
 level=${1:-build}
@@ -14,13 +15,15 @@ build_pkgs=(
 )
 test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 procps nats-server sip-tester)
 bench_pkgs=(libbenchmark-dev wrk)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 wanted=("${build_pkgs[@]}")
 case "$level" in
   build) ;;
   test) wanted+=("${test_pkgs[@]}") ;;
   bench) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  fuzz) wanted+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

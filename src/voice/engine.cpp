@@ -53,6 +53,11 @@ struct VoiceEngine::Impl {
         if (auto it = calls.find(id); it != calls.end()) it->second->on_confirmed();
       });
     };
+    events.on_reoffer = [this](sip::CallId id, std::string offer) {
+      asio::post(io, [this, id, offer = std::move(offer)] {
+        if (auto it = calls.find(id); it != calls.end()) it->second->on_reoffer(offer);
+      });
+    };
     events.on_ended = [this](sip::CallEnded ended) {
       asio::post(io, [this, ended] { finish(ended); });
     };

@@ -16,6 +16,7 @@ struct Flow {
   // The call record expected afterwards; no cause means no call (OPTIONS).
   const char* cause;
   int sip_status;
+  bool answered = false;
 };
 
 const Flow kFlows[] = {
@@ -28,6 +29,10 @@ const Flow kFlows[] = {
      "originator_cancel", 487},
     {"CancelBeforeAnswerOverTcpGets487", "uac-cancel-before-answer.xml", "ring", "t1", 300,
      "originator_cancel", 487},
+    {"HoldAndUnholdByReinvite", "uac-reinvite-hold-unhold.xml", "echo", "u1", 0,
+     "normal_clearing", 200, true},
+    {"HoldAndUnholdByReinviteOverTcp", "uac-reinvite-hold-unhold.xml", "echo", "t1", 0,
+     "normal_clearing", 200, true},
 };
 
 class SipFlow : public VoiceEngineTest, public ::testing::WithParamInterface<Flow> {};
@@ -47,8 +52,8 @@ TEST_P(SipFlow, EndsAsExpected) {
   EXPECT_EQ(rows[0].hangup_cause, flow.cause);
   EXPECT_EQ(rows[0].sip_status, flow.sip_status);
   EXPECT_EQ(rows[0].transport, std::string(flow.transport) == "t1" ? "tcp" : "udp");
-  EXPECT_FALSE(rows[0].answered);
-  EXPECT_EQ(rows[0].billable_s, 0);
+  EXPECT_EQ(rows[0].answered, flow.answered);
+  if (!flow.answered) EXPECT_EQ(rows[0].billable_s, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, SipFlow, ::testing::ValuesIn(kFlows),

@@ -98,12 +98,11 @@ asio::awaitable<bool> Call::answer() {
     co_await reject(503, "Service Unavailable");
     co_return false;
   }
-  sdp::LocalMedia local;
-  local.address = resources_.media_address;
-  local.rtp_port = rtp_->port();
-  local.session_id = session_id_now();
-  local.session_version = local.session_id;
-  auto result = sdp::answer_offer(request_.sdp, local);
+  local_.address = resources_.media_address;
+  local_.rtp_port = rtp_->port();
+  local_.session_id = session_id_now();
+  local_.session_version = local_.session_id;
+  auto result = sdp::answer_offer(request_.sdp, local_);
   if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
     if (*failure == sdp::Failure::malformed) {
       co_await reject(400, "Bad Request");
@@ -162,6 +161,27 @@ void Call::on_ended(const sip::CallEnded& ended) {
   frame_timer_.cancel();
 }
 
+void Call::on_reoffer(const std::string& offer) {
+  if (ended_ || !rtp_ || !media_) {
+    resources_.sip.reject_reoffer(request_.id, 488, "Not Acceptable Here");
+    return;
+  }
+  ++local_.session_version;  // RFC 3264 §8: every new answer bumps the o= version
+  auto result = sdp::answer_offer(offer, local_);
+  if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
+    --local_.session_version;
+    resources_.sip.reject_reoffer(request_.id, *failure == sdp::Failure::malformed ? 400 : 488,
+                                  *failure == sdp::Failure::malformed ? "Bad Request"
+                                                                      : "Not Acceptable Here");
+    return;
+  }
+  auto& answer = std::get<sdp::Answer>(result);
+  media_ = answer.negotiated;
+  record_.codec = std::string(encoding_name(media_->codec));
+  rtp_->set_remote(media_->remote_address, static_cast<std::uint16_t>(media_->remote_port));
+  resources_.sip.answer_reoffer(request_.id, std::move(answer.sdp));
+}
+
 void Call::finish_media() {
   if (!rtp_) return;
   const auto quality = rtp_->stats().summary();
@@ -184,12 +204,12 @@ void Call::on_packet(const media::RtpPacketView& packet) {
       record_.digits.push_back(*digit);
       notify();
     }
-    if (echoing_) rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
+    if (echoing_ && remote_listens()) rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
                              packet.header.marker);
     return;
   }
   if (pt != media_->payload_type) return;
-  if (echoing_) {
+  if (echoing_ && remote_listens()) {
     rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
                packet.header.marker);
   }
@@ -212,8 +232,9 @@ void Call::send_frame(std::span<const std::int16_t> pcm, std::uint32_t timestamp
   std::array<std::int16_t, kFrameSamples> frame{};
   std::copy_n(pcm.begin(), std::min<std::size_t>(pcm.size(), kFrameSamples), frame.begin());
   media::encode(media_->codec, frame, payload);
-  rtp_->send(static_cast<std::uint8_t>(media_->payload_type), payload, timestamp, marker);
   last_sent_ = Clock::now();
+  if (!remote_listens()) return;  // on hold: keep time, send nothing (RFC 3264 §8.4)
+  rtp_->send(static_cast<std::uint8_t>(media_->payload_type), payload, timestamp, marker);
 }
 
 asio::awaitable<bool> Call::play(std::shared_ptr<const audio::Samples> audio,

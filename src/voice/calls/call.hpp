@@ -93,6 +93,8 @@ class Call : public std::enable_shared_from_this<Call> {
   // Engine side: SIP events for this leg, delivered on the executor.
   void on_confirmed();
   void on_ended(const sip::CallEnded& ended);
+  // A re-INVITE's offer: hold, unhold or a moved stream (RFC 3264 §8).
+  void on_reoffer(const std::string& offer);
 
  private:
   void on_packet(const media::RtpPacketView& packet);
@@ -100,6 +102,7 @@ class Call : public std::enable_shared_from_this<Call> {
   boost::asio::awaitable<void> wait(std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<void> wait_frame();
   std::uint32_t start_talkspurt();
+  bool remote_listens() const { return media_ && !media_->on_hold(); }
   void send_frame(std::span<const std::int16_t> pcm, std::uint32_t timestamp, bool marker);
   void finish_media();
 
@@ -111,6 +114,7 @@ class Call : public std::enable_shared_from_this<Call> {
   std::chrono::steady_clock::time_point next_frame_;
   std::shared_ptr<media::RtpSession> rtp_;
   std::optional<sdp::Negotiated> media_;
+  sdp::LocalMedia local_;
   media::DtmfReceiver dtmf_;
   std::unique_ptr<media::JitterBuffer> inbound_;  // only while something consumes audio
   std::string digits_;

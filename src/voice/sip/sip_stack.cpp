@@ -19,7 +19,8 @@ struct Leg {
   nua_handle_t* handle = nullptr;
   bool answered = false;
   std::optional<Ending> ending;
-  std::string answer_sdp;  // resent on a re-INVITE, so the media stays where it is
+  std::string answer_sdp;  // our current answer; resent to a re-INVITE without an offer
+  bool reoffer_pending = false;
 };
 
 std::string url_text(const url_t* url) {
@@ -178,7 +179,7 @@ struct SipStack::Impl {
     switch (event) {
       case nua_i_invite:
         if (leg != nullptr) {
-          on_reinvite(*leg);
+          on_reinvite(*leg, sip);
         } else {
           on_new_invite(nh, sip);
         }
@@ -250,14 +251,22 @@ struct SipStack::Impl {
     }
   }
 
-  void on_reinvite(Leg& leg) {
-    // Until hold is negotiated by the engine, a refresh or re-INVITE keeps the media as it is.
-    if (leg.answer_sdp.empty()) {
-      nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, TAG_END());
+  void on_reinvite(Leg& leg, const sip_t* sip) {
+    std::string offer;
+    if (sip != nullptr && sip->sip_payload != nullptr && sip->sip_payload->pl_data != nullptr)
+      offer.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+    if (!leg.answered || leg.answer_sdp.empty()) {
+      nua_respond(leg.handle, SIP_491_REQUEST_PENDING, TAG_END());  // RFC 3261 §14.2
       return;
     }
-    nua_respond(leg.handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-                SIPTAG_PAYLOAD_STR(leg.answer_sdp.c_str()), TAG_END());
+    if (offer.empty() || !events.on_reoffer) {
+      // A refresh without an offer: our current SDP is the offer, the ACK brings the answer.
+      nua_respond(leg.handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                  SIPTAG_PAYLOAD_STR(leg.answer_sdp.c_str()), TAG_END());
+      return;
+    }
+    leg.reoffer_pending = true;
+    events.on_reoffer(leg.id, std::move(offer));
   }
 
   void on_terminated(nua_handle_t* nh, Leg* leg, int status) {
@@ -329,6 +338,26 @@ void SipStack::reject(CallId id, int status, std::string phrase) {
   impl_->post([id, status, phrase = std::move(phrase)](Impl& s) {
     if (Leg* leg = s.find(id); leg != nullptr && !leg->ending)
       s.reject_leg(*leg, status, phrase.c_str());
+  });
+}
+
+void SipStack::answer_reoffer(CallId id, std::string sdp) {
+  impl_->post([id, sdp = std::move(sdp)](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || !leg->reoffer_pending) return;
+    leg->reoffer_pending = false;
+    leg->answer_sdp = sdp;
+    nua_respond(leg->handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());
+  });
+}
+
+void SipStack::reject_reoffer(CallId id, int status, std::string phrase) {
+  impl_->post([id, status, phrase = std::move(phrase)](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || !leg->reoffer_pending) return;
+    leg->reoffer_pending = false;
+    nua_respond(leg->handle, status, phrase.c_str(), TAG_END());
   });
 }
 

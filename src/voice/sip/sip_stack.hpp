@@ -47,6 +47,9 @@ struct SipEvents {
   std::function<void(InviteRequest)> on_invite;
   std::function<void(CallId)> on_confirmed;  // ACK for our 200 arrived: media may flow
   std::function<void(CallEnded)> on_ended;   // the dialog is gone; the CallId is now unused
+  // A re-INVITE with a new offer in an answered call (hold, unhold, a moved stream): answer
+  // it with answer_reoffer or reject_reoffer.
+  std::function<void(CallId, std::string sdp)> on_reoffer;
 };
 
 struct SipOptions {
@@ -76,6 +79,8 @@ class SipStack {
   void answer(CallId id, std::string sdp);       // 200 OK with our SDP answer
   void reject(CallId id, int status, std::string phrase);
   void hangup(CallId id);                        // BYE if answered, else 480
+  void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE
+  void reject_reoffer(CallId id, int status, std::string phrase);
 
  private:
   struct Impl;
