@@ -42,7 +42,8 @@ ToneSegment segment(std::vector<double> hz, double dbm0, int on_ms, int off_ms) 
 
 }  // namespace
 
-// Cadences and levels from ITU-T E.180 supplement 2 (US: ANSI T1.401; UK: SIN 350).
+// Frequencies and cadences from ITU-T E.180 supplement 2; US levels from the North American
+// precise tone plan, the UK ring tone at the same level as the US one.
 TonePlan ringback_us() {
   return {{segment({440, 480}, -19, 2000, 4000)}, true};
 }

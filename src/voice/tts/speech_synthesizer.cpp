@@ -106,17 +106,21 @@ class SpeechSynthesizer::Worker {
       SpeechResult result = job.answer ? std::move(*job.answer) : produce(job);
       deliver(job, std::move(result));
     }
-    // Stopping: whatever is still queued gets an answer, so no caller waits forever.
-    std::deque<Job> rest;
-    {
-      std::lock_guard lock(mutex_);
-      rest = std::move(answered_);
-      for (Job& job : pending_) rest.push_back(std::move(job));
-      pending_.clear();
-    }
-    for (Job& job : rest) {
-      deliver(job, job.answer ? std::move(*job.answer)
-                              : SpeechResult(std::string("synthesizer stopped")));
+    // Stopping: whatever is still queued gets an answer, so no caller waits forever. Looped,
+    // because a callback may itself submit a request.
+    for (;;) {
+      std::deque<Job> rest;
+      {
+        std::lock_guard lock(mutex_);
+        rest.swap(answered_);
+        for (Job& job : pending_) rest.push_back(std::move(job));
+        pending_.clear();
+      }
+      if (rest.empty()) break;
+      for (Job& job : rest) {
+        deliver(job, job.answer ? std::move(*job.answer)
+                                : SpeechResult(std::string("synthesizer stopped")));
+      }
     }
   }
 
