@@ -89,8 +89,7 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
 }
 
 void check_roles(const Config& config) {
-  if (config.roles.empty())
-    throw ConfigError("roles must name at least one of api, worker, voice");
+  if (config.roles.empty()) throw ConfigError("roles must name at least one of api, worker, voice");
   for (const auto& role : config.roles) {
     if (role != "api" && role != "worker" && role != "voice") {
       throw ConfigError("roles: unknown role '" + role + "' (known: api, worker, voice)");

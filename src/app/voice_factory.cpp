@@ -37,7 +37,8 @@ std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::Rec
   options.sip = sip_options(config);
   options.media_address = config.media_address;
   const auto range = voice::media::PortPool::parse_range(config.rtp_ports);
-  if (!range) throw ConfigError("voice.rtp_ports must be LO-HI within 1024-65535: " + config.rtp_ports);
+  if (!range)
+    throw ConfigError("voice.rtp_ports must be LO-HI within 1024-65535: " + config.rtp_ports);
   options.rtp_port_min = range->first;
   options.rtp_port_max = range->second;
   const std::filesystem::path data(config.data_dir);

@@ -38,6 +38,7 @@ std::function<void(Config&, const Parsed&)> setter(const char* key, T Config::*m
       }
       c.*member = static_cast<T>(n);
     } else {
+      (void)key;  // only integers report a range error
       c.*member = std::get<T>(v);
     }
   };

@@ -80,6 +80,8 @@ struct VoiceEngine::Impl {
   void start(sip::InviteRequest request) {
     const sip::CallId id = request.id;
     Application application = router ? router(request) : Application{};
+    log->debug("INVITE {} to '{}' from {} over {}", id, request.request_user, request.from_uri,
+               request.transport);
     auto call = std::make_shared<Call>(*resources, std::move(request));
     calls.emplace(id, call);
     ++live;

@@ -29,11 +29,16 @@ const Flow kFlows[] = {
      "originator_cancel", 487},
     {"CancelBeforeAnswerOverTcpGets487", "uac-cancel-before-answer.xml", "ring", "t1", 300,
      "originator_cancel", 487},
-    {"HoldAndUnholdByReinvite", "uac-reinvite-hold-unhold.xml", "echo", "u1", 0,
-     "normal_clearing", 200, true},
+    {"HoldAndUnholdByReinvite", "uac-reinvite-hold-unhold.xml", "echo", "u1", 0, "normal_clearing",
+     200, true},
     {"HoldAndUnholdByReinviteOverTcp", "uac-reinvite-hold-unhold.xml", "echo", "t1", 0,
      "normal_clearing", 200, true},
 };
+
+// Names the case in test listings instead of dumping the struct's bytes.
+void PrintTo(const Flow& flow, std::ostream* out) {
+  *out << flow.name;
+}
 
 class SipFlow : public VoiceEngineTest, public ::testing::WithParamInterface<Flow> {};
 
@@ -53,11 +58,13 @@ TEST_P(SipFlow, EndsAsExpected) {
   EXPECT_EQ(rows[0].sip_status, flow.sip_status);
   EXPECT_EQ(rows[0].transport, std::string(flow.transport) == "t1" ? "tcp" : "udp");
   EXPECT_EQ(rows[0].answered, flow.answered);
-  if (!flow.answered) EXPECT_EQ(rows[0].billable_s, 0);
+  if (!flow.answered) {
+    EXPECT_EQ(rows[0].billable_s, 0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, SipFlow, ::testing::ValuesIn(kFlows),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& test) { return std::string(test.param.name); });
 
 }  // namespace
 }  // namespace irisx::testing

@@ -19,7 +19,8 @@ std::string irisx_binary() {
   return IRISX_BINARY;
 }
 
-IrisxProcess::IrisxProcess(std::map<std::string, std::string> env) : data_dir_(make_temp_dir("irisx-test")) {
+IrisxProcess::IrisxProcess(std::map<std::string, std::string> env)
+    : data_dir_(make_temp_dir("irisx-test")) {
   const std::string ready = data_dir_ + "/ready";
   const std::string log_path = data_dir_ + "/irisx.log";
   env.emplace("IRISX_LOG_ACCESS", "false");
@@ -56,7 +57,8 @@ IrisxProcess::IrisxProcess(std::map<std::string, std::string> env) : data_dir_(m
       port_ = std::atoi(address.substr(colon + 1).c_str());
       std::string line;
       while (std::getline(in, line)) {
-        if (line.rfind("sip ", 0) == 0) sip_port_ = std::atoi(line.substr(line.rfind(':') + 1).c_str());
+        if (line.rfind("sip ", 0) == 0)
+          sip_port_ = std::atoi(line.substr(line.rfind(':') + 1).c_str());
       }
       return;
     }

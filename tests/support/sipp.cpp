@@ -54,11 +54,32 @@ Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
   // SIPp's media port must be even with the next one free (it binds RTP and RTCP-like pairs).
   int media_port = free_udp_port();
   media_port -= media_port % 2;
-  std::vector<std::string> args = {
-      "sipp", run.target, "-sf", scenario, "-s", run.service, "-t", run.transport, "-i",
-      "127.0.0.1", "-mi", "127.0.0.1", "-mp", std::to_string(media_port), "-m", "1", "-nostdin",
-      "-timeout", std::to_string(run.timeout.count()) + "s", "-timeout_error", "-trace_err",
-      "-error_file", dir_ + "/errors.log", "-trace_msg", "-message_file", dir_ + "/messages.log"};
+  std::vector<std::string> args = {"sipp",
+                                   run.target,
+                                   "-sf",
+                                   scenario,
+                                   "-s",
+                                   run.service,
+                                   "-t",
+                                   run.transport,
+                                   "-i",
+                                   "127.0.0.1",
+                                   "-mi",
+                                   "127.0.0.1",
+                                   "-mp",
+                                   std::to_string(media_port),
+                                   "-m",
+                                   "1",
+                                   "-nostdin",
+                                   "-timeout",
+                                   std::to_string(run.timeout.count()) + "s",
+                                   "-timeout_error",
+                                   "-trace_err",
+                                   "-error_file",
+                                   dir_ + "/errors.log",
+                                   "-trace_msg",
+                                   "-message_file",
+                                   dir_ + "/messages.log"};
   if (run.pause_ms > 0) {
     args.push_back("-d");
     args.push_back(std::to_string(run.pause_ms));

@@ -10,19 +10,19 @@
 namespace irisx::testing {
 
 struct SippRun {
-  std::string scenario;   // file name under tests/sip/scenarios
-  std::string target;     // HOST:PORT of the engine
-  std::string service;    // the Request-URI user: the dialled number
-  std::string transport = "u1";  // u1 (UDP) or t1 (TCP)
+  std::string scenario;                     // file name under tests/sip/scenarios
+  std::string target;                       // HOST:PORT of the engine
+  std::string service;                      // the Request-URI user: the dialled number
+  std::string transport = "u1";             // u1 (UDP) or t1 (TCP)
   std::map<std::string, std::string> keys;  // -key NAME VALUE, used as [NAME] in scenarios
-  int pause_ms = 0;       // -d: the length of a bare <pause/>
+  int pause_ms = 0;                         // -d: the length of a bare <pause/>
   std::chrono::seconds timeout{60};
 };
 
 struct SippResult {
-  int exit_code = -1;     // 0: every call succeeded (SIPp's own convention)
-  std::string errors;     // SIPp's error log
-  std::string messages;   // every SIP message sent and received
+  int exit_code = -1;    // 0: every call succeeded (SIPp's own convention)
+  std::string errors;    // SIPp's error log
+  std::string messages;  // every SIP message sent and received
   std::string describe() const;
 };
 

@@ -170,9 +170,9 @@ void Call::on_reoffer(const std::string& offer) {
   auto result = sdp::answer_offer(offer, local_);
   if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
     --local_.session_version;
-    resources_.sip.reject_reoffer(request_.id, *failure == sdp::Failure::malformed ? 400 : 488,
-                                  *failure == sdp::Failure::malformed ? "Bad Request"
-                                                                      : "Not Acceptable Here");
+    resources_.sip.reject_reoffer(
+        request_.id, *failure == sdp::Failure::malformed ? 400 : 488,
+        *failure == sdp::Failure::malformed ? "Bad Request" : "Not Acceptable Here");
     return;
   }
   auto& answer = std::get<sdp::Answer>(result);
@@ -204,8 +204,9 @@ void Call::on_packet(const media::RtpPacketView& packet) {
       record_.digits.push_back(*digit);
       notify();
     }
-    if (echoing_ && remote_listens()) rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
-                             packet.header.marker);
+    if (echoing_ && remote_listens())
+      rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
+                 packet.header.marker);
     return;
   }
   if (pt != media_->payload_type) return;
@@ -227,32 +228,57 @@ std::uint32_t Call::start_talkspurt() {
   return timestamp_;
 }
 
-void Call::send_frame(std::span<const std::int16_t> pcm, std::uint32_t timestamp, bool marker) {
+void Call::send_frame(std::span<const std::int16_t, kFrameSamples> frame, std::uint32_t timestamp,
+                      bool marker) {
   std::array<std::uint8_t, kFrameSamples> payload{};
-  std::array<std::int16_t, kFrameSamples> frame{};
-  std::copy_n(pcm.begin(), std::min<std::size_t>(pcm.size(), kFrameSamples), frame.begin());
   media::encode(media_->codec, frame, payload);
   last_sent_ = Clock::now();
   if (!remote_listens()) return;  // on hold: keep time, send nothing (RFC 3264 §8.4)
   rtp_->send(static_cast<std::uint8_t>(media_->payload_type), payload, timestamp, marker);
 }
 
-asio::awaitable<bool> Call::play(std::shared_ptr<const audio::Samples> audio,
-                                 bool interrupt_on_digit) {
-  if (ended_ || !rtp_ || !media_ || !audio) co_return false;
+asio::awaitable<bool> Call::play_frames(FrameSource next, bool interrupt_on_digit) {
+  if (ended_ || !rtp_ || !media_) co_return false;
   std::uint32_t timestamp = start_talkspurt();
   bool marker = true;
-  for (std::size_t offset = 0; offset < audio->size(); offset += kFrameSamples) {
+  std::array<std::int16_t, kFrameSamples> frame{};
+  while (true) {
     if (ended_ || !rtp_) co_return false;
     if (interrupt_on_digit && !digits_.empty()) co_return false;
-    const std::size_t n = std::min<std::size_t>(kFrameSamples, audio->size() - offset);
-    send_frame(std::span<const std::int16_t>(audio->data() + offset, n), timestamp, marker);
+    frame.fill(0);
+    if (!next(frame)) break;
+    send_frame(frame, timestamp, marker);
     marker = false;
     timestamp += kFrameSamples;
     timestamp_ = timestamp;
     co_await wait_frame();
   }
   co_return !ended_;
+}
+
+asio::awaitable<bool> Call::play(std::shared_ptr<const audio::Samples> audio,
+                                 bool interrupt_on_digit) {
+  if (!audio) co_return false;
+  std::size_t offset = 0;
+  FrameSource next = [audio, offset](std::span<std::int16_t, kFrameSamples> frame) mutable {
+    if (offset >= audio->size()) return false;
+    const std::size_t n = std::min<std::size_t>(kFrameSamples, audio->size() - offset);
+    std::copy_n(audio->begin() + static_cast<std::ptrdiff_t>(offset), n, frame.begin());
+    offset += n;
+    return true;
+  };
+  co_return co_await play_frames(std::move(next), interrupt_on_digit);
+}
+
+asio::awaitable<bool> Call::play_tone(audio::TonePlan plan, std::chrono::milliseconds limit) {
+  auto generator = std::make_shared<audio::ToneGenerator>(std::move(plan));
+  std::int64_t frames_left = limit.count() / kFrameMs;
+  FrameSource next = [generator,
+                      frames_left](std::span<std::int16_t, kFrameSamples> frame) mutable {
+    if (frames_left-- <= 0) return false;
+    return generator->next_frame(frame);
+  };
+  co_return co_await play_frames(std::move(next), false);
 }
 
 asio::awaitable<bool> Call::say(std::string text, std::string voice, bool interrupt_on_digit) {
@@ -263,9 +289,8 @@ asio::awaitable<bool> Call::say(std::string text, std::string voice, bool interr
                    voice = std::move(voice)](auto handler) mutable {
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
     speech.synthesize(std::move(text), std::move(voice), [executor, shared](Result result) {
-      asio::post(executor, [shared, result = std::move(result)]() mutable {
-        (*shared)(std::move(result));
-      });
+      asio::post(executor,
+                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
     });
   };
   Result result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(
@@ -298,15 +323,14 @@ asio::awaitable<Recording> Call::record_audio(RecordOptions options) {
   Recording out;
   if (ended_ || !rtp_ || !media_) co_return out;
   if (options.beep) {
-    auto beep = std::make_shared<audio::Samples>(audio::render(audio::beep()));
-    co_await play(beep);
+    co_await play_tone(audio::beep(), std::chrono::seconds(1));
     if (ended_) co_return out;
   }
   std::filesystem::create_directories(resources_.recordings_dir);
-  const std::string path = resources_.recordings_dir + "/" + record_.id + "-" +
-                           std::to_string(++recordings_) + ".wav";
+  const std::string path =
+      resources_.recordings_dir + "/" + record_.id + "-" + std::to_string(++recordings_) + ".wav";
   auto opened = audio::WavWriter::open(path, 1);
-  if (auto* error = std::get_if<std::string>(&opened)) co_return out;
+  if (std::holds_alternative<std::string>(opened)) co_return out;
   auto& writer = std::get<audio::WavWriter>(opened);
   inbound_ = std::make_unique<media::JitterBuffer>();
   digits_.clear();
@@ -318,16 +342,15 @@ asio::awaitable<Recording> Call::record_audio(RecordOptions options) {
   std::array<std::int16_t, 2 * media::JitterBuffer::kMaxFrameBytes> decoded{};
   std::int64_t frames = 0;
   while (frames < frames_wanted && !ended_) {
-    if (options.finish_on_key != '\0' &&
-        digits_.find(options.finish_on_key) != std::string::npos) {
+    if (options.finish_on_key != '\0' && digits_.find(options.finish_on_key) != std::string::npos) {
       break;
     }
     co_await wait_frame();
     while (pending.size() < kFrameSamples) {
-      const auto out = inbound_->pop();
-      if (out.kind != media::JitterBuffer::Playout::Kind::frame) break;
-      const auto samples = std::span<std::int16_t>(decoded.data(), out.payload.size());
-      media::decode(media_->codec, out.payload, samples);
+      const auto playout = inbound_->pop();
+      if (playout.kind != media::JitterBuffer::Playout::Kind::frame) break;
+      const auto samples = std::span<std::int16_t>(decoded.data(), playout.payload.size());
+      media::decode(media_->codec, playout.payload, samples);
       pending.insert(pending.end(), samples.begin(), samples.end());
     }
     if (pending.size() < kFrameSamples) pending.resize(kFrameSamples, 0);  // a gap: silence

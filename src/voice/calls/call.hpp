@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "voice/audio/pcm.hpp"
+#include "voice/audio/tones.hpp"
 #include "voice/calls/call_record.hpp"
 #include "voice/media/jitter_buffer.hpp"
 #include "voice/media/rtp_session.hpp"
@@ -83,6 +84,8 @@ class Call : public std::enable_shared_from_this<Call> {
   // Plays 8 kHz PCM; false when interrupted by a digit (if asked) or by the call ending.
   boost::asio::awaitable<bool> play(std::shared_ptr<const audio::Samples> audio,
                                     bool interrupt_on_digit = false);
+  // Plays a tone plan for at most `limit`; false if the call ended meanwhile.
+  boost::asio::awaitable<bool> play_tone(audio::TonePlan plan, std::chrono::milliseconds limit);
   boost::asio::awaitable<bool> say(std::string text, std::string voice = "en",
                                    bool interrupt_on_digit = false);
   boost::asio::awaitable<std::string> gather(GatherOptions options);
@@ -103,7 +106,11 @@ class Call : public std::enable_shared_from_this<Call> {
   boost::asio::awaitable<void> wait_frame();
   std::uint32_t start_talkspurt();
   bool remote_listens() const { return media_ && !media_->on_hold(); }
-  void send_frame(std::span<const std::int16_t> pcm, std::uint32_t timestamp, bool marker);
+  // Fills one 20 ms frame (zeroed beforehand); false when the source is exhausted.
+  using FrameSource = std::function<bool(std::span<std::int16_t, kFrameSamples>)>;
+  boost::asio::awaitable<bool> play_frames(FrameSource next, bool interrupt_on_digit);
+  void send_frame(std::span<const std::int16_t, kFrameSamples> frame, std::uint32_t timestamp,
+                  bool marker);
   void finish_media();
 
   CallResources& resources_;

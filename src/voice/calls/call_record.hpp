@@ -23,7 +23,7 @@ struct CallRecord {
   std::string to;
   std::string sip_call_id;
   std::string transport;
-  std::string codec;      // "PCMU" | "PCMA", empty when no media was negotiated
+  std::string codec;         // "PCMU" | "PCMA", empty when no media was negotiated
   std::string hangup_cause;  // normal_clearing, originator_cancel, rejected, failed
   int sip_status = 0;
   std::int64_t started_at = 0;  // epoch ms

@@ -9,12 +9,12 @@ boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord re
   const std::optional<std::string> recording =
       record.recording.empty() ? std::nullopt : std::optional<std::string>(record.recording);
   const auto& q = record.quality;
-  auto params = store::args(
-      record.id, record.direction, record.from, record.to, record.sip_call_id, record.transport,
-      codec, record.hangup_cause, record.sip_status, record.started_at, record.answered_at,
-      ended_at, record.duration_ms(), record.billable_s(),
-      static_cast<std::int64_t>(q.packets_received), static_cast<std::int64_t>(q.packets_sent),
-      q.packets_lost, q.loss_percent, q.jitter_ms, q.mos, recording, record.digits);
+  auto params = store::args(record.id, record.direction, record.from, record.to, record.sip_call_id,
+                            record.transport, codec, record.hangup_cause, record.sip_status,
+                            record.started_at, record.answered_at, ended_at, record.duration_ms(),
+                            record.billable_s(), static_cast<std::int64_t>(q.packets_received),
+                            static_cast<std::int64_t>(q.packets_sent), q.packets_lost,
+                            q.loss_percent, q.jitter_ms, q.mos, recording, record.digits);
   co_await db.exec(
       "INSERT INTO call_records (id, direction, from_uri, to_uri, sip_call_id, transport, codec, "
       "hangup_cause, sip_status, started_at, answered_at, ended_at, duration_ms, billable_s, "

@@ -6,6 +6,7 @@
 //   ivr-test  speaks, gathers digits (up to 10, '#' ends), records 3 s after a beep, hangs up;
 //             the digits and the recording land in the call's record
 //   ring      rings and never answers, until the caller cancels (or 60 s pass: 480)
+//   milliwatt answers and plays a 1004 Hz tone at 0 dBm0 until the caller hangs up
 #include <string_view>
 
 #include "voice/engine.hpp"

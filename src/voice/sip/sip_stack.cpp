@@ -1,12 +1,17 @@
 #include "voice/sip/sip_stack.hpp"
 
 #include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
+#include "common/log.hpp"
 #include "voice/sip/free_port.hpp"
 #include "voice/sip/sofia.hpp"
 
@@ -22,6 +27,18 @@ struct Leg {
   std::string answer_sdp;  // our current answer; resent to a re-INVITE without an offer
   bool reoffer_pending = false;
 };
+
+// sofia-sip's own diagnostics ("received garbage from …") go to our "sip" logger at debug
+// level instead of stderr: garbage from the network must not flood the log.
+void sofia_logger(void* stream, char const* format, va_list ap) {
+  (void)stream;
+  char line[512];
+  const int n = std::vsnprintf(line, sizeof line, format, ap);
+  if (n <= 0) return;
+  std::string text(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (!text.empty()) log::get("sip")->debug("{}", text);
+}
 
 std::string url_text(const url_t* url) {
   if (url == nullptr) return {};
@@ -105,7 +122,8 @@ struct SipStack::Impl {
                       sizeof(Command*)) != 0) {
       return;
     }
-    *static_cast<Command**>(static_cast<void*>(su_msg_data(msg))) = new Command{std::move(fn), this};
+    *static_cast<Command**>(static_cast<void*>(su_msg_data(msg))) =
+        new Command{std::move(fn), this};
     if (su_msg_send(msg) != 0) su_msg_destroy(msg);
   }
 
@@ -123,9 +141,12 @@ struct SipStack::Impl {
 
   bool bind_stack(std::uint16_t candidate) {
     const std::string url = "sip:" + host_for_url(options.host) + ":" + std::to_string(candidate);
-    nua = nua_create(root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()),
-                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
-                     NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+    nua = nua_create(root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
+                     NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
+                     // Exactly what we handle: nua's defaults also announce PRACK, MESSAGE,
+                     // SUBSCRIBE, NOTIFY, REFER, UPDATE, 100rel and timer.
+                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+                     SIPTAG_SUPPORTED_STR(""), NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0),
                      SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
     if (nua == nullptr) return false;
     port = candidate;
@@ -134,6 +155,7 @@ struct SipStack::Impl {
 
   void run(std::promise<void>& started) {
     su_init();
+    su_log_redirect(nullptr, &sofia_logger, nullptr);
     root = su_root_create(nullptr);
     if (root == nullptr) {
       su_deinit();

@@ -75,10 +75,10 @@ class SipStack {
   std::uint16_t port() const;
   std::size_t live_calls() const;
 
-  void ring(CallId id);                          // 180 Ringing
-  void answer(CallId id, std::string sdp);       // 200 OK with our SDP answer
+  void ring(CallId id);                     // 180 Ringing
+  void answer(CallId id, std::string sdp);  // 200 OK with our SDP answer
   void reject(CallId id, int status, std::string phrase);
-  void hangup(CallId id);                        // BYE if answered, else 480
+  void hangup(CallId id);                           // BYE if answered, else 480
   void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE
   void reject_reoffer(CallId id, int status, std::string phrase);
 

@@ -9,6 +9,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su.h>
+#include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/url.h>
