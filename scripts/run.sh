@@ -5,6 +5,7 @@ set -euo pipefail
 bin=${1:-build/irisx}
 data_dir=${IRISX_DATA_DIR:-./var}
 listen=${IRISX_SERVER_LISTEN:-127.0.0.1:8080}
+sip_listen=${IRISX_VOICE_SIP_LISTEN:-127.0.0.1:5060}
 mkdir -p "$data_dir"
 umask 077
 
@@ -32,6 +33,10 @@ cat <<MSG
   Events and signed webhooks:  GET $url/v1/events, POST $url/v1/webhooks  (docs/webhooks.md);
   this process also delivers them (roles api,worker; embedded queue in SQLite).
 
+  Voice (SIP on $sip_listen, UDP and TCP; diagnostic numbers on):
+    sipp -sn uac -s echo $sip_listen -m 1      or dial sip:prompt@$sip_listen from a softphone
+    numbers: echo, prompt, ivr-test, ring, milliwatt   (docs/voice.md; call records in the store)
+
   Platform operator (admin API):  admin@irisx.local / $op_password   (kept in $data_dir/operator.txt)
     curl -s $url/admin/v1/auth/login -H 'Content-Type: application/json' \\
       -d '{"email":"admin@irisx.local","password":"$op_password"}'
@@ -39,4 +44,6 @@ cat <<MSG
   Stop with Ctrl-C (in-flight requests are drained).
 
 MSG
-exec "$bin" serve --data-dir "$data_dir" --listen "$listen"
+export IRISX_VOICE_DIAGNOSTICS=${IRISX_VOICE_DIAGNOSTICS:-1}
+exec "$bin" serve --data-dir "$data_dir" --listen "$listen" --roles "${IRISX_ROLES:-api,worker,voice}" \
+  --sip-listen "$sip_listen"

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -157,6 +158,7 @@ struct Platform::Impl {
   std::unique_ptr<identity::OperatorService> operators;
   std::unique_ptr<api::ApiServices> services;
   http::Router router;
+  std::atomic<int> pending_records{0};  // call records handed over by the voice engine, unsaved
 
   explicit Impl(Config c) : config(std::move(c)), io(1) {
     secret = load_or_create_secret(config);
@@ -232,6 +234,7 @@ struct Platform::Impl {
   // Call records from the voice engine (its own thread).
   voice::RecordSink record_sink() {
     return [this](const voice::CallRecord& record) {
+      ++pending_records;
       asio::co_spawn(io, save_record(record), asio::detached);
     };
   }
@@ -243,6 +246,7 @@ struct Platform::Impl {
     } catch (const std::exception& e) {
       log::get("voice")->error("saving call record {} failed: {}", id, e.what());
     }
+    --pending_records;
   }
 
   int threads() const {
@@ -346,9 +350,19 @@ int Platform::serve(const std::string& ready_file) {
           // stops, after its relay has handed over what was committed.
           if (worker) worker->stop();
           co_await wait_until(worker_done);
+          // Live calls are hung up (BYE), and their records written, before the store goes.
+          if (voice_engine) {
+            voice_engine->begin_drain();
+            asio::steady_timer pause(s.io);
+            for (int i = 0; i < 250 && (voice_engine->live_calls() > 0 || s.pending_records > 0);
+                 ++i) {
+              pause.expires_after(std::chrono::milliseconds(20));
+              co_await pause.async_wait(asio::use_awaitable);
+            }
+            voice_engine.reset();
+          }
           s.bus->stop();
           co_await wait_until(bus_done);
-          voice_engine.reset();
           for (auto* ctx : workers) ctx->stop();
         },
         asio::detached);

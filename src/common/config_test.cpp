@@ -282,6 +282,12 @@ TEST(ConfigSchema, ListsEveryKeyWithItsEnvironmentName) {
       "webhooks.disable_after_s",
       "webhooks.max_in_flight",
       "webhooks.max_in_flight_per_endpoint",
+      "voice.sip_listen",
+      "voice.rtp_ports",
+      "voice.media_address",
+      "voice.diagnostics",
+      "voice.max_calls",
+      "voice.recordings_dir",
   };
   std::set<std::string> keys, envs;
   for (const ConfigKey& k : config_schema()) {

@@ -120,6 +120,15 @@ VoiceEngine::VoiceEngine(EngineOptions options, Router router, RecordSink record
 
 VoiceEngine::~VoiceEngine() = default;
 
+void VoiceEngine::begin_drain() {
+  impl_->sip->refuse_new_calls();
+  asio::post(impl_->io, [impl = impl_.get()] {
+    for (auto& [id, call] : impl->calls) {
+      asio::co_spawn(impl->io, call->hangup(), asio::detached);
+    }
+  });
+}
+
 std::string VoiceEngine::sip_address() const {
   return impl_->sip->address();
 }

@@ -40,6 +40,10 @@ class VoiceEngine {
   VoiceEngine(const VoiceEngine&) = delete;
   VoiceEngine& operator=(const VoiceEngine&) = delete;
 
+  // For a graceful stop: new calls get 503, live calls are hung up. Their records still
+  // reach the sink as their dialogs end; watch live_calls() fall to zero.
+  void begin_drain();
+
   std::string sip_address() const;
   std::size_t live_calls() const;
 

@@ -25,10 +25,10 @@ sockaddr_in loopback(int port) {
 }
 
 // Sends one datagram; returns the status line of the final reply (or of the last provisional
-// one) that comes within 500 ms, or "" when nothing comes back.
-std::string send_udp(int port, const std::string& message) {
+// one) that comes within `wait_s` seconds, or "" when nothing comes back.
+std::string send_udp(int port, const std::string& message, int wait_s) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  timeval timeout{0, 500000};
+  timeval timeout{wait_s, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   const sockaddr_in to = loopback(port);
   ::sendto(fd, message.data(), message.size(), 0, reinterpret_cast<const sockaddr*>(&to),
@@ -106,14 +106,16 @@ TEST_F(VoiceEngineTest, GarbageAndTortureMessagesLeaveTheEngineServing) {
   send_tcp(port, std::string(1 << 20, 'x'));  // a megabyte of nothing on TCP
 
   // An INVITE whose SDP cannot be read is refused with a proper response, not dropped.
-  const std::string unreadable = send_udp(
-      port, request("INVITE sip:echo@127.0.0.1 SIP/2.0",
-                    "Via: SIP/2.0/UDP 127.0.0.1:5999;rport;branch=z9hG4bK-sdp\r\n"
-                    "From: <sip:t@127.0.0.1>;tag=2\r\nTo: <sip:echo@127.0.0.1>\r\n"
-                    "Call-ID: torture-sdp@127.0.0.1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
-                    "Contact: <sip:t@127.0.0.1:5999>\r\n"
-                    "Content-Type: application/sdp\r\nContent-Length: 7\r\n",
-                    "garbage"));
+  const std::string unreadable =
+      send_udp(port,
+               request("INVITE sip:echo@127.0.0.1 SIP/2.0",
+                       "Via: SIP/2.0/UDP 127.0.0.1:5999;rport;branch=z9hG4bK-sdp\r\n"
+                       "From: <sip:t@127.0.0.1>;tag=2\r\nTo: <sip:echo@127.0.0.1>\r\n"
+                       "Call-ID: torture-sdp@127.0.0.1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                       "Contact: <sip:t@127.0.0.1:5999>\r\n"
+                       "Content-Type: application/sdp\r\nContent-Length: 7\r\n",
+                       "garbage"),
+               5);
   EXPECT_EQ(unreadable, "SIP/2.0 400 Bad Request");
 
   SippRun options;
@@ -150,6 +152,29 @@ TEST_F(VoiceEngineTest, AFullEngineAnswers503WithRetryAfter) {
   EXPECT_EQ(refused.exit_code, 0) << refused.describe();
   const SippResult first = ringing.wait();
   EXPECT_EQ(first.exit_code, 0) << first.describe();
+}
+
+TEST_F(VoiceEngineTest, SigtermHangsUpLiveCallsAndKeepsTheirRecords) {
+  start({{"IRISX_LOG_LEVEL", "debug"}});
+  SippRun run;
+  run.scenario = "uac-prompt-engine-hangs-up.xml";  // answers the engine's BYE with 200
+  run.service = "echo";                             // which never hangs up by itself
+  run.keys["rtpport"] = std::to_string(free_udp_port());
+  run.target = target();
+  Sipp caller(run);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (irisx_->log().find("to 'echo'") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the ACK
+  EXPECT_EQ(irisx_->terminate(), 0);
+  const SippResult result = caller.wait();
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  const auto rows = records(1);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].hangup_cause, "normal_clearing");
+  EXPECT_TRUE(rows[0].answered);
 }
 
 }  // namespace

@@ -338,6 +338,10 @@ std::size_t SipStack::live_calls() const {
   return impl_->live.load();
 }
 
+void SipStack::refuse_new_calls() {
+  impl_->post([](Impl& s) { s.shutting_down = true; });
+}
+
 void SipStack::ring(CallId id) {
   impl_->post([id](Impl& s) {
     if (Leg* leg = s.find(id); leg != nullptr && !leg->answered)

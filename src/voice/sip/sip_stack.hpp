@@ -75,6 +75,9 @@ class SipStack {
   std::uint16_t port() const;
   std::size_t live_calls() const;
 
+  // From now on new INVITEs get 503 with Retry-After (draining before a shutdown).
+  void refuse_new_calls();
+
   void ring(CallId id);                     // 180 Ringing
   void answer(CallId id, std::string sdp);  // 200 OK with our SDP answer
   void reject(CallId id, int status, std::string phrase);
