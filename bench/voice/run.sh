@@ -37,6 +37,15 @@ log() { echo "$*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]; print(p - p % 2)'; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# Datagrams the kernel dropped at a process's UDP sockets (full receive buffer): `ss` shows each
+# socket's sk_drops as the d field of skmem.
+socket_drops() {  # $1 pid
+  ss -u -a -m -n -p 2>/dev/null | awk -v pid="pid=$1," '
+    index($0, pid) { owner = 1; next }
+    /^UNCONN|^ESTAB/ { owner = 0 }
+    owner && /skmem/ { if (match($0, /,d[0-9]+/)) total += substr($0, RSTART + 2, RLENGTH - 2) }
+    END { print total + 0 }'
+}
 
 start_engine() {  # $1 name
   rm -rf "$work/data" "$work/ready"
@@ -86,7 +95,8 @@ for rate in $rates; do
   if [[ $rc != 0 || $failed != 0 || $((after - before)) != "$calls" ]]; then verdict="failures (sipp $rc, $failed bad records, $((after - before)) of $calls recorded)"; fi
   log "rate $rate/s: $verdict, avg call $avg_ms ms"
   rate_rows+="| $rate | $calls | $verdict | $avg_ms | $(rss_kib) |"$'\n'
-  [[ $verdict == ok ]] && best=$rate || break
+  if [[ $verdict != ok ]]; then break; fi
+  ((rate > best)) && best=$rate
 done
 rss_end=$(rss_kib)
 stop_engine
@@ -106,14 +116,16 @@ for legs in $legs_list; do
   sleep $((ramp + 3))
   c0=$(cpu_ticks); s0=$(date +%s.%N); sleep 10; c1=$(cpu_ticks); s1=$(date +%s.%N)
   rss1=$(rss_kib)
+  engine_drops=$(socket_drops "$pid")
+  sipp_drops=$(socket_drops "$(pgrep -P "$sipp_pid" sipp || echo "$sipp_pid")")
   rc=0; wait "$sipp_pid" || rc=$?
   sleep 2
   read -r n sent received lost < <(db "SELECT count(*), sum(packets_sent), sum(packets_received), sum(packets_lost) FROM call_records WHERE hangup_cause = 'normal_clearing'" | tr '|' ' ')
   cpu=$(python3 -c "print(round(100 * ($c1 - $c0) / $(getconf CLK_TCK) / ($s1 - $s0), 1))")
   per_leg=$(( (rss1 - rss0) / legs ))
   loss=$(python3 -c "print(round(100 * max(0, ${sent:-0} - ${received:-0}) / max(1, ${sent:-0}), 3))")
-  log "legs $legs: sipp $rc, $n calls recorded, engine CPU $cpu %, RSS +$((rss1 - rss0)) KiB ($per_leg KiB/leg), sent $sent received $received (lost round trip $loss %)"
-  leg_rows+="| $legs | $rc | $n | $cpu | $((rss1 / 1024)) | $per_leg | $sent | $received | $loss |"$'\n'
+  log "legs $legs: sipp $rc, $n calls recorded, engine CPU $cpu %, RSS +$((rss1 - rss0)) KiB ($per_leg KiB/leg), sent $sent received $received (lost round trip $loss %), socket drops engine $engine_drops sipp $sipp_drops"
+  leg_rows+="| $legs | $rc | $n | $cpu | $((rss1 / 1024)) | $per_leg | $sent | $received | $loss | $engine_drops | $sipp_drops |"$'\n'
   stop_engine
 done
 
@@ -133,8 +145,8 @@ done
   echo
   echo "## (b) Concurrent legs, 20 ms RTP both ways (engine tone out, SIPp -rtp_echo back)"
   echo
-  echo "| legs | sipp exit | calls recorded | engine CPU % (of one core) | engine RSS MiB | RSS KiB per leg | packets sent | packets received | round-trip loss % |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| legs | sipp exit | calls recorded | engine CPU % (of one core) | engine RSS MiB | RSS KiB per leg | packets sent | packets received | round-trip loss % | dropped at engine sockets | dropped at SIPp sockets |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   printf '%s' "$leg_rows"
 } | tee "$out.tmp"
 mv "$out.tmp" "$out"

@@ -1,6 +1,7 @@
 #include "app/voice_factory.hpp"
 
 #include <filesystem>
+#include <thread>
 
 #include "voice/media/port_pool.hpp"
 #include "voice/routing/diagnostics.hpp"
@@ -45,6 +46,9 @@ std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::Rec
   options.recordings_dir =
       config.recordings_dir.empty() ? (data / "recordings").string() : config.recordings_dir;
   options.speech_cache_dir = (data / "speech-cache").string();
+  options.media_threads = config.voice_media_threads > 0
+                              ? static_cast<std::size_t>(config.voice_media_threads)
+                              : std::max(1u, std::thread::hardware_concurrency());
   voice::Router router;
   if (config.voice_diagnostics) {
     router = [](const voice::sip::InviteRequest& request) {

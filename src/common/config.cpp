@@ -148,6 +148,8 @@ const std::vector<Field>& fields() {
                   "answer the diagnostic numbers echo, prompt, ivr-test and ring"),
       IRISX_FIELD("voice.max_calls", Kind::integer, voice_max_calls,
                   "live calls before new INVITEs get 503 with Retry-After"),
+      IRISX_FIELD("voice.media_threads", Kind::integer, voice_media_threads,
+                  "threads carrying calls and their RTP; 0 means one per core"),
       IRISX_FIELD("voice.recordings_dir", Kind::text, recordings_dir,
                   "where call recordings are written; empty: <data_dir>/recordings"),
   };

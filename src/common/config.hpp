@@ -64,7 +64,8 @@ struct Config {
   std::string media_address;  // empty: the SIP listen host
   bool voice_diagnostics = false;
   int voice_max_calls = 10000;
-  std::string recordings_dir;  // empty: <data_dir>/recordings
+  int voice_media_threads = 0;  // 0: one per core
+  std::string recordings_dir;   // empty: <data_dir>/recordings
 
   std::string effective_database_url() const;
   bool has_role(const std::string& role) const;

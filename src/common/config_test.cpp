@@ -287,6 +287,7 @@ TEST(ConfigSchema, ListsEveryKeyWithItsEnvironmentName) {
       "voice.media_address",
       "voice.diagnostics",
       "voice.max_calls",
+      "voice.media_threads",
       "voice.recordings_dir",
   };
   std::set<std::string> keys, envs;

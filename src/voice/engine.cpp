@@ -9,6 +9,7 @@
 #include <atomic>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -20,22 +21,28 @@ namespace irisx::voice {
 
 namespace asio = boost::asio;
 
-// Members are ordered for destruction: calls and their sockets go before the io_context,
-// which goes before the port pool their sockets return ports to.
+// One media thread: its io_context runs the applications and RTP of the calls it owns.
+// A call stays on one shard for its whole life, so its state needs no locks.
+struct Shard {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
+  std::unique_ptr<CallResources> resources;
+  std::unordered_map<sip::CallId, std::shared_ptr<Call>> calls;  // this shard's thread only
+  std::thread thread;
+};
+
+// Members are ordered for destruction: calls and their sockets go before their io_contexts,
+// which go before the port pool their sockets return ports to.
 struct VoiceEngine::Impl {
   EngineOptions options;
   Router router;
   RecordSink records;
   std::shared_ptr<spdlog::logger> log = log::get("voice");
   media::PortPool ports;
-  std::unique_ptr<CallResources> resources;
-  asio::io_context io{1};
+  std::vector<std::unique_ptr<Shard>> shards;
   tts::SpeechSynthesizer speech;
   std::unique_ptr<sip::SipStack> sip;
-  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
-  std::unordered_map<sip::CallId, std::shared_ptr<Call>> calls;  // engine thread only
   std::atomic<std::size_t> live{0};
-  std::thread thread;
 
   Impl(EngineOptions o, Router r, RecordSink s)
       : options(std::move(o)),
@@ -44,52 +51,70 @@ struct VoiceEngine::Impl {
         ports(options.rtp_port_min, options.rtp_port_max),
         speech(options.speech_cache_dir) {
     if (options.media_address.empty()) options.media_address = options.sip.host;
+    const std::size_t threads = std::max<std::size_t>(1, options.media_threads);
+    for (std::size_t i = 0; i < threads; ++i) shards.push_back(std::make_unique<Shard>());
     sip::SipEvents events;
     events.on_invite = [this](sip::InviteRequest request) {
-      asio::post(io, [this, request = std::move(request)]() mutable { start(std::move(request)); });
+      Shard& shard = shard_of(request.id);
+      asio::post(shard.io, [this, &shard, request = std::move(request)]() mutable {
+        start(shard, std::move(request));
+      });
     };
     events.on_confirmed = [this](sip::CallId id) {
-      asio::post(io, [this, id] {
-        if (auto it = calls.find(id); it != calls.end()) it->second->on_confirmed();
-      });
+      with_call(id, [](Call& call) { call.on_confirmed(); });
     };
     events.on_reoffer = [this](sip::CallId id, std::string offer) {
-      asio::post(io, [this, id, offer = std::move(offer)] {
-        if (auto it = calls.find(id); it != calls.end()) it->second->on_reoffer(offer);
-      });
+      with_call(id, [offer = std::move(offer)](Call& call) { call.on_reoffer(offer); });
     };
     events.on_ended = [this](sip::CallEnded ended) {
-      asio::post(io, [this, ended] { finish(ended); });
+      Shard& shard = shard_of(ended.id);
+      asio::post(shard.io, [this, &shard, ended] { finish(shard, ended); });
     };
     sip = std::make_unique<sip::SipStack>(options.sip, std::move(events));
-    resources = std::make_unique<CallResources>(CallResources{
-        io.get_executor(), *sip, ports, speech, options.media_address, options.recordings_dir});
-    thread = std::thread([this] { io.run(); });
+    for (auto& shard : shards) {
+      shard->resources = std::make_unique<CallResources>(
+          CallResources{shard->io.get_executor(), *sip, ports, speech, options.media_address,
+                        options.recordings_dir});
+      shard->thread = std::thread([io = &shard->io] { io->run(); });
+    }
   }
 
   ~Impl() {
     // Applications stop first, so none touches SIP while it shuts down; nua_shutdown then
     // sends BYE to every call still up.
-    guard.reset();
-    io.stop();
-    thread.join();
+    for (auto& shard : shards) {
+      shard->guard.reset();
+      shard->io.stop();
+    }
+    for (auto& shard : shards) shard->thread.join();
     sip.reset();
-    calls.clear();
+    for (auto& shard : shards) shard->calls.clear();
   }
 
-  void start(sip::InviteRequest request) {
+  Shard& shard_of(sip::CallId id) { return *shards[id % shards.size()]; }
+
+  // Runs `fn` on the call's shard if the call is still there.
+  template <class Fn>
+  void with_call(sip::CallId id, Fn fn) {
+    Shard& shard = shard_of(id);
+    asio::post(shard.io, [&shard, id, fn = std::move(fn)]() mutable {
+      if (auto it = shard.calls.find(id); it != shard.calls.end()) fn(*it->second);
+    });
+  }
+
+  void start(Shard& shard, sip::InviteRequest request) {
     const sip::CallId id = request.id;
-    Application application = router ? router(request) : Application{};
     log->debug("INVITE {} to '{}' from {} over {}", id, request.request_user, request.from_uri,
                request.transport);
-    auto call = std::make_shared<Call>(*resources, std::move(request));
-    calls.emplace(id, call);
+    Application application = router ? router(request) : Application{};
+    auto call = std::make_shared<Call>(*shard.resources, std::move(request));
+    shard.calls.emplace(id, call);
     ++live;
     if (!application) {
       sip->reject(id, 404, "Not Found");
       return;
     }
-    asio::co_spawn(io, run(call, std::move(application)), asio::detached);
+    asio::co_spawn(shard.io, run(call, std::move(application)), asio::detached);
   }
 
   asio::awaitable<void> run(std::shared_ptr<Call> call, Application application) {
@@ -101,16 +126,16 @@ struct VoiceEngine::Impl {
     if (call->active()) co_await call->hangup();
   }
 
-  void finish(const sip::CallEnded& ended) {
-    auto it = calls.find(ended.id);
-    if (it == calls.end()) return;
+  void finish(Shard& shard, const sip::CallEnded& ended) {
+    auto it = shard.calls.find(ended.id);
+    if (it == shard.calls.end()) return;
     auto call = it->second;
-    calls.erase(it);
+    shard.calls.erase(it);
     --live;
     call->on_ended(ended);
     const CallRecord& record = call->record();
-    log->info("call {} ended: {} ({}), {} ms, from {} to {}", record.id, record.hangup_cause,
-              record.sip_status, record.duration_ms(), record.from, record.to);
+    log->debug("call {} ended: {} ({}), {} ms, from {} to {}", record.id, record.hangup_cause,
+               record.sip_status, record.duration_ms(), record.from, record.to);
     if (records) records(record);
   }
 };
@@ -122,11 +147,11 @@ VoiceEngine::~VoiceEngine() = default;
 
 void VoiceEngine::begin_drain() {
   impl_->sip->refuse_new_calls();
-  asio::post(impl_->io, [impl = impl_.get()] {
-    for (auto& [id, call] : impl->calls) {
-      asio::co_spawn(impl->io, call->hangup(), asio::detached);
-    }
-  });
+  for (auto& shard : impl_->shards) {
+    asio::post(shard->io, [io = &shard->io, calls = &shard->calls] {
+      for (auto& [id, call] : *calls) asio::co_spawn(*io, call->hangup(), asio::detached);
+    });
+  }
 }
 
 std::string VoiceEngine::sip_address() const {

@@ -1,7 +1,7 @@
 #pragma once
-// The voice engine: SIP signaling (its own thread), RTP media and the calls' applications (one
-// io_context thread), ports, speech. The engine answers each inbound INVITE by asking its
-// router for an application; no application means 404.
+// The voice engine: SIP signaling (its own thread), RTP media and the calls' applications
+// (media threads, one io_context each, calls spread over them), ports, speech. The engine answers
+// each inbound INVITE by asking its router for an application; no application means 404.
 #include <utility>  // must precede asio's awaitable.hpp under g++ 12
 
 #include <boost/asio/awaitable.hpp>
@@ -20,7 +20,7 @@ namespace irisx::voice {
 using Application = std::function<boost::asio::awaitable<void>(std::shared_ptr<Call>)>;
 // Chooses what answers a dialled number; an empty Application rejects the call with 404.
 using Router = std::function<Application(const sip::InviteRequest&)>;
-// Receives every finished leg's record (on the engine thread; must not block).
+// Receives every finished leg's record (on one of the media threads; must not block).
 using RecordSink = std::function<void(const CallRecord&)>;
 
 struct EngineOptions {
@@ -30,6 +30,7 @@ struct EngineOptions {
   std::uint16_t rtp_port_max = 29999;
   std::string recordings_dir;
   std::string speech_cache_dir;
+  std::size_t media_threads = 1;  // io_context threads carrying calls and their RTP
 };
 
 class VoiceEngine {
