@@ -55,6 +55,7 @@ bench:
 	$(MAKE) build
 	bench/api/run.sh $(BUILD_DIR)/irisx
 	bench/webhooks/run.sh $(BUILD_DIR)/irisx
+	bench/voice/run.sh $(BUILD_DIR)/irisx
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

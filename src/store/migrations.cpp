@@ -228,7 +228,10 @@ CREATE TABLE call_records (
   jitter_ms REAL NOT NULL,
   mos REAL NOT NULL,
   recording TEXT,
-  digits TEXT NOT NULL
+  digits TEXT NOT NULL,
+  rtt_ms REAL,
+  remote_packets_lost BIGINT,
+  remote_jitter_ms REAL
 );
 CREATE INDEX call_records_started ON call_records (started_at, id);
 CREATE INDEX call_records_tenant ON call_records (tenant_id, started_at, id);

@@ -184,7 +184,13 @@ void Call::on_reoffer(const std::string& offer) {
 
 void Call::finish_media() {
   if (!rtp_) return;
-  const auto quality = rtp_->stats().summary();
+  const auto rtt = rtp_->round_trip_ms();
+  const auto quality = rtp_->stats().summary(rtt.value_or(0));
+  record_.quality.rtt_ms = rtt;
+  if (const auto& remote = rtp_->remote_report()) {
+    record_.quality.remote_packets_lost = remote->cumulative_lost;
+    record_.quality.remote_jitter_ms = remote->jitter * 1000.0 / kSampleRate;
+  }
   record_.quality.packets_received = rtp_->packets_received();
   record_.quality.packets_sent = rtp_->packets_sent();
   record_.quality.packets_lost = static_cast<std::int64_t>(quality.packets_lost);

@@ -14,6 +14,10 @@ struct LegQuality {
   double loss_percent = 0;
   double jitter_ms = 0;
   double mos = 0;
+  // From the peer's RTCP reports, when it sent any: round trip and what it got of our stream.
+  std::optional<double> rtt_ms;
+  std::optional<std::int64_t> remote_packets_lost;
+  std::optional<double> remote_jitter_ms;
 };
 
 struct CallRecord {

@@ -1,6 +1,13 @@
 #include "voice/calls/call_records.hpp"
 
 namespace irisx::voice {
+namespace {
+
+store::Value optional_real(const std::optional<double>& v) {
+  return v ? store::Value(*v) : store::Value(nullptr);
+}
+
+}  // namespace
 
 boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord record) {
   const std::int64_t ended_at = record.ended_at.value_or(record.started_at);
@@ -9,18 +16,20 @@ boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord re
   const std::optional<std::string> recording =
       record.recording.empty() ? std::nullopt : std::optional<std::string>(record.recording);
   const auto& q = record.quality;
-  auto params = store::args(record.id, record.direction, record.from, record.to, record.sip_call_id,
-                            record.transport, codec, record.hangup_cause, record.sip_status,
-                            record.started_at, record.answered_at, ended_at, record.duration_ms(),
-                            record.billable_s(), static_cast<std::int64_t>(q.packets_received),
-                            static_cast<std::int64_t>(q.packets_sent), q.packets_lost,
-                            q.loss_percent, q.jitter_ms, q.mos, recording, record.digits);
+  auto params = store::args(
+      record.id, record.direction, record.from, record.to, record.sip_call_id, record.transport,
+      codec, record.hangup_cause, record.sip_status, record.started_at, record.answered_at,
+      ended_at, record.duration_ms(), record.billable_s(),
+      static_cast<std::int64_t>(q.packets_received), static_cast<std::int64_t>(q.packets_sent),
+      q.packets_lost, q.loss_percent, q.jitter_ms, q.mos, recording, record.digits,
+      optional_real(q.rtt_ms), q.remote_packets_lost, optional_real(q.remote_jitter_ms));
   co_await db.exec(
       "INSERT INTO call_records (id, direction, from_uri, to_uri, sip_call_id, transport, codec, "
       "hangup_cause, sip_status, started_at, answered_at, ended_at, duration_ms, billable_s, "
       "packets_received, packets_sent, packets_lost, loss_percent, jitter_ms, mos, recording, "
-      "digits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-      "$17, $18, $19, $20, $21, $22)",
+      "digits, rtt_ms, remote_packets_lost, remote_jitter_ms) VALUES ($1, $2, $3, $4, $5, $6, "
+      "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, "
+      "$25)",
       std::move(params));
 }
 

@@ -48,8 +48,10 @@ std::shared_ptr<RtpSession> RtpSession::open(asio::any_io_executor executor,
     udp::socket rtp(executor);
     udp::socket rtcp(executor);
     if (bind_udp(rtp, ip, *port) && bind_udp(rtcp, ip, static_cast<std::uint16_t>(*port + 1))) {
-      return std::shared_ptr<RtpSession>(
+      std::shared_ptr<RtpSession> session(
           new RtpSession(executor, pool, *port, std::move(rtp), std::move(rtcp)));
+      session->cname_ = "irisx@" + address;
+      return session;
     }
     pool.release(*port);
   }
@@ -62,11 +64,10 @@ RtpSession::RtpSession(asio::any_io_executor executor, PortPool& pool, std::uint
       port_(port),
       rtp_(std::move(rtp)),
       rtcp_(std::move(rtcp)),
+      report_timer_(executor),
       ssrc_(random_u32()),
       sequence_(static_cast<std::uint16_t>(random_u32())),
-      timestamp_(random_u32()) {
-  (void)executor;
-}
+      timestamp_(random_u32()) {}
 
 RtpSession::~RtpSession() {
   boost::system::error_code ignored;
@@ -87,20 +88,25 @@ void RtpSession::set_remote(const std::string& address, std::uint16_t port) {
   if (ec || port == 0) return;
   remote_ = udp::endpoint(ip, port);
   latched_ = false;
+  if (!rtcp_latched_) remote_rtcp_ = udp::endpoint(ip, static_cast<std::uint16_t>(port + 1));
 }
 
 void RtpSession::start(PacketHandler handler) {
   handler_ = std::move(handler);
   asio::co_spawn(rtp_.get_executor(), receive_rtp(shared_from_this()), asio::detached);
   asio::co_spawn(rtcp_.get_executor(), receive_rtcp(shared_from_this()), asio::detached);
+  asio::co_spawn(rtcp_.get_executor(), report_periodically(shared_from_this()), asio::detached);
 }
 
 void RtpSession::close() {
+  if (closed_) return;
+  send_report(true);
   closed_ = true;
   handler_ = nullptr;
   boost::system::error_code ignored;
   rtp_.cancel(ignored);
   rtcp_.cancel(ignored);
+  report_timer_.cancel();
 }
 
 asio::awaitable<void> RtpSession::receive_rtp(std::shared_ptr<RtpSession> self) {
@@ -129,11 +135,66 @@ asio::awaitable<void> RtpSession::receive_rtcp(std::shared_ptr<RtpSession> self)
   udp::endpoint from;
   while (!self->closed_) {
     boost::system::error_code ec;
-    co_await self->rtcp_.async_receive_from(asio::buffer(buffer), from,
-                                            asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n = co_await self->rtcp_.async_receive_from(
+        asio::buffer(buffer), from, asio::redirect_error(asio::use_awaitable, ec));
     if (self->closed_ || ec == asio::error::operation_aborted) break;
-    // Reports are read to keep the socket drained; their figures are not used yet.
+    if (!ec) self->on_rtcp(std::span<const std::uint8_t>(buffer.data(), n), from);
   }
+}
+
+void RtpSession::on_rtcp(std::span<const std::uint8_t> datagram, const udp::endpoint& from) {
+  const auto compound = parse_rtcp(datagram);
+  if (!compound) return;
+  remote_rtcp_ = from;
+  rtcp_latched_ = true;
+  if (compound->sender_info)
+    stats_.on_sender_report(compound->sender_info->ntp_timestamp, arrival_clock());
+  const std::uint32_t now = ntp_middle32(ntp_timestamp(std::chrono::system_clock::now()));
+  for (const ReportBlock& block : compound->reports()) {
+    if (block.ssrc != ssrc_) continue;  // about someone else's stream
+    remote_report_ = block;
+    if (auto rtt = media::round_trip_ms(now, block)) rtt_ms_ = *rtt;
+  }
+}
+
+asio::awaitable<void> RtpSession::report_periodically(std::shared_ptr<RtpSession> self) {
+  static thread_local std::mt19937 engine{std::random_device{}()};
+  while (!self->closed_) {
+    // RFC 3550 §6.3.1: a random factor of 0.5 to 1.5 keeps legs from reporting in lockstep.
+    std::uniform_real_distribution<double> factor(0.5, 1.5);
+    const auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(
+        static_cast<double>(self->report_interval_.count()) * factor(engine)));
+    self->report_timer_.expires_after(wait);
+    boost::system::error_code ec;
+    co_await self->report_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (self->closed_) break;
+    self->send_report(false);
+  }
+}
+
+void RtpSession::send_report(bool bye) {
+  if (!remote_rtcp_) return;
+  ReportInput input;
+  input.ssrc = ssrc_;
+  // §6.4: an SR when we sent RTP since the previous report, an RR otherwise.
+  if (packets_sent_ > sent_at_last_report_) {
+    input.sender = SenderInfo{ntp_timestamp(std::chrono::system_clock::now()), timestamp_,
+                              static_cast<std::uint32_t>(packets_sent_),
+                              static_cast<std::uint32_t>(octets_sent_)};
+  }
+  sent_at_last_report_ = packets_sent_;
+  std::array<ReportBlock, 1> blocks{};
+  if (stats_.valid()) {
+    blocks[0] = stats_.make_report_block(stats_.ssrc(), arrival_clock());
+    input.blocks = std::span<const ReportBlock>(blocks.data(), 1);
+  }
+  input.cname = cname_;
+  input.bye = bye;
+  std::array<std::uint8_t, 256> packet{};
+  const std::size_t n = write_rtcp_report(input, packet);
+  if (n == 0) return;
+  boost::system::error_code ignored;
+  rtcp_.send_to(asio::buffer(packet.data(), n), *remote_rtcp_, 0, ignored);
 }
 
 void RtpSession::send(std::uint8_t payload_type, std::span<const std::uint8_t> payload,
@@ -144,7 +205,9 @@ void RtpSession::send(std::uint8_t payload_type, std::span<const std::uint8_t> p
   if (n == 0) return;
   boost::system::error_code ec;
   rtp_.send_to(asio::buffer(out_.data(), n), *remote_, 0, ec);
-  if (!ec) ++packets_sent_;
+  if (ec) return;
+  ++packets_sent_;
+  octets_sent_ += payload.size();
 }
 
 }  // namespace irisx::voice::media

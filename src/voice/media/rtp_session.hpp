@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "voice/media/port_pool.hpp"
+#include "voice/media/rtcp.hpp"
 #include "voice/media/rtp_packet.hpp"
 #include "voice/media/rtp_stats.hpp"
 
@@ -36,12 +38,16 @@ class RtpSession : public std::enable_shared_from_this<RtpSession> {
   RtpSession& operator=(const RtpSession&) = delete;
 
   std::uint16_t port() const { return port_; }
-  // Where to send, from the negotiated SDP. Symmetric RTP (RFC 4961): once packets arrive,
-  // we answer to the address they come from, so callers behind NAT still hear us.
+  // Where to send, from the negotiated SDP (RTCP to the next port, RFC 3550 §11). Symmetric
+  // RTP (RFC 4961): once packets arrive, we answer to the address they come from, so callers
+  // behind NAT still hear us; the same for RTCP.
   void set_remote(const std::string& address, std::uint16_t port);
+  // RFC 3550 §6.2 asks for at least 5 s between reports (randomized ±50 %, §6.3.1).
+  void set_report_interval(std::chrono::milliseconds interval) { report_interval_ = interval; }
 
-  // Starts the receive loops; the handler runs on the session's executor for every valid RTP
-  // packet until close(). The port returns to the pool when the last reference goes.
+  // Starts the receive loops and the RTCP reports; the handler runs on the session's executor
+  // for every valid RTP packet until close(), which also sends an RTCP BYE (§6.6). The port
+  // returns to the pool when the last reference goes.
   void start(PacketHandler handler);
   void close();
 
@@ -56,6 +62,9 @@ class RtpSession : public std::enable_shared_from_this<RtpSession> {
   }
 
   const ReceiverStats& stats() const { return stats_; }
+  // From the peer's reports about our stream: round-trip time (§6.4.1) and what it received.
+  std::optional<double> round_trip_ms() const { return rtt_ms_; }
+  const std::optional<ReportBlock>& remote_report() const { return remote_report_; }
   std::uint64_t packets_sent() const { return packets_sent_; }
   std::uint64_t packets_received() const { return packets_received_; }
 
@@ -66,12 +75,24 @@ class RtpSession : public std::enable_shared_from_this<RtpSession> {
   static std::uint32_t arrival_clock();
   static boost::asio::awaitable<void> receive_rtp(std::shared_ptr<RtpSession> self);
   static boost::asio::awaitable<void> receive_rtcp(std::shared_ptr<RtpSession> self);
+  static boost::asio::awaitable<void> report_periodically(std::shared_ptr<RtpSession> self);
+  void on_rtcp(std::span<const std::uint8_t> datagram, const boost::asio::ip::udp::endpoint& from);
+  void send_report(bool bye);
 
   PortPool& pool_;
   std::uint16_t port_;
   boost::asio::ip::udp::socket rtp_;
   boost::asio::ip::udp::socket rtcp_;
   std::optional<boost::asio::ip::udp::endpoint> remote_;
+  std::optional<boost::asio::ip::udp::endpoint> remote_rtcp_;
+  bool rtcp_latched_ = false;
+  boost::asio::steady_timer report_timer_;
+  std::chrono::milliseconds report_interval_{5000};
+  std::optional<double> rtt_ms_;
+  std::optional<ReportBlock> remote_report_;
+  std::string cname_;  // RFC 3550 §6.5.1: user@host
+  std::uint64_t octets_sent_ = 0;
+  std::uint64_t sent_at_last_report_ = 0;
   bool latched_ = false;
   PacketHandler handler_;
   bool closed_ = false;
