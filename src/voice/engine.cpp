@@ -60,8 +60,8 @@ struct VoiceEngine::Impl {
         start(shard, std::move(request));
       });
     };
-    events.on_confirmed = [this](sip::CallId id) {
-      with_call(id, [](Call& call) { call.on_confirmed(); });
+    events.on_confirmed = [this](sip::CallId id, std::string ack_sdp) {
+      with_call(id, [ack_sdp = std::move(ack_sdp)](Call& call) { call.on_confirmed(ack_sdp); });
     };
     events.on_reoffer = [this](sip::CallId id, std::string offer) {
       with_call(id, [offer = std::move(offer)](Call& call) { call.on_reoffer(offer); });

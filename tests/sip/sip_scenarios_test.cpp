@@ -17,6 +17,7 @@ struct Flow {
   const char* cause;
   int sip_status;
   bool answered = false;
+  const char* codec = "";  // checked when set
 };
 
 const Flow kFlows[] = {
@@ -33,6 +34,8 @@ const Flow kFlows[] = {
      200, true},
     {"HoldAndUnholdByReinviteOverTcp", "uac-reinvite-hold-unhold.xml", "echo", "t1", 0,
      "normal_clearing", 200, true},
+    {"OfferlessInviteGetsOurOfferAndTheAnswerInTheAck", "uac-offerless-invite.xml", "echo", "u1", 0,
+     "normal_clearing", 200, true, "PCMA"},
 };
 
 // Names the case in test listings instead of dumping the struct's bytes.
@@ -58,6 +61,9 @@ TEST_P(SipFlow, EndsAsExpected) {
   EXPECT_EQ(rows[0].sip_status, flow.sip_status);
   EXPECT_EQ(rows[0].transport, std::string(flow.transport) == "t1" ? "tcp" : "udp");
   EXPECT_EQ(rows[0].answered, flow.answered);
+  if (*flow.codec != '\0') {
+    EXPECT_EQ(rows[0].codec, flow.codec);
+  }
   if (!flow.answered) {
     EXPECT_EQ(rows[0].billable_s, 0);
   }

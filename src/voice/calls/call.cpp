@@ -102,27 +102,42 @@ asio::awaitable<bool> Call::answer() {
   local_.rtp_port = rtp_->port();
   local_.session_id = session_id_now();
   local_.session_version = local_.session_id;
-  auto result = sdp::answer_offer(request_.sdp, local_);
-  if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
-    if (*failure == sdp::Failure::malformed) {
-      co_await reject(400, "Bad Request");
-    } else {
-      co_await reject(488, "Not Acceptable Here");
+  std::string our_sdp;
+  if (request_.sdp.empty()) {
+    // RFC 3264 §4 with RFC 3261 §13.2.1: an INVITE without an offer gets ours in the 200 OK
+    // and the caller's answer arrives in the ACK (on_confirmed).
+    our_sdp = sdp::make_offer(local_);
+    awaiting_answer_ = true;
+  } else {
+    auto result = sdp::answer_offer(request_.sdp, local_);
+    if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
+      if (*failure == sdp::Failure::malformed) {
+        co_await reject(400, "Bad Request");
+      } else {
+        co_await reject(488, "Not Acceptable Here");
+      }
+      co_return false;
     }
-    co_return false;
+    auto& answer = std::get<sdp::Answer>(result);
+    use_media(answer.negotiated);
+    our_sdp = std::move(answer.sdp);
   }
-  auto& answer = std::get<sdp::Answer>(result);
-  media_ = answer.negotiated;
+  answer_sent_ = true;
+  resources_.sip.answer(request_.id, std::move(our_sdp));
+  while (!confirmed_ && !ended_) co_await wait(Clock::now() + std::chrono::seconds(64));
+  co_return confirmed_ && !ended_;
+}
+
+void Call::use_media(const sdp::Negotiated& negotiated) {
+  const bool first = !media_;
+  media_ = negotiated;
   record_.codec = std::string(encoding_name(media_->codec));
   rtp_->set_remote(media_->remote_address, static_cast<std::uint16_t>(media_->remote_port));
+  if (!first) return;
   std::weak_ptr<Call> weak = weak_from_this();
   rtp_->start([weak](const media::RtpPacketView& packet) {
     if (auto self = weak.lock()) self->on_packet(packet);
   });
-  answer_sent_ = true;
-  resources_.sip.answer(request_.id, std::move(answer.sdp));
-  while (!confirmed_ && !ended_) co_await wait(Clock::now() + std::chrono::seconds(64));
-  co_return confirmed_ && !ended_;
 }
 
 asio::awaitable<void> Call::reject(int status, std::string phrase) {
@@ -145,7 +160,18 @@ asio::awaitable<void> Call::pause(std::chrono::milliseconds duration) {
   while (!ended_ && Clock::now() < deadline) co_await wait(deadline);
 }
 
-void Call::on_confirmed() {
+void Call::on_confirmed(const std::string& ack_sdp) {
+  if (awaiting_answer_) {
+    awaiting_answer_ = false;
+    auto result = sdp::accept_answer(ack_sdp, local_);
+    if (auto* negotiated = std::get_if<sdp::Negotiated>(&result)) {
+      use_media(*negotiated);
+    } else {
+      // No usable answer to our offer: the call cannot carry media, so end it (RFC 3264 §5).
+      resources_.sip.hangup(request_.id);
+      return;
+    }
+  }
   confirmed_ = true;
   record_.answered_at = now_ms();
   notify();
@@ -176,9 +202,7 @@ void Call::on_reoffer(const std::string& offer) {
     return;
   }
   auto& answer = std::get<sdp::Answer>(result);
-  media_ = answer.negotiated;
-  record_.codec = std::string(encoding_name(media_->codec));
-  rtp_->set_remote(media_->remote_address, static_cast<std::uint16_t>(media_->remote_port));
+  use_media(answer.negotiated);
   resources_.sip.answer_reoffer(request_.id, std::move(answer.sdp));
 }
 

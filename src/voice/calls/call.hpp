@@ -94,13 +94,16 @@ class Call : public std::enable_shared_from_this<Call> {
   boost::asio::awaitable<void> echo();
 
   // Engine side: SIP events for this leg, delivered on the executor.
-  void on_confirmed();
+  // The ACK arrived; it carries the caller's answer when the INVITE had no offer.
+  void on_confirmed(const std::string& ack_sdp);
   void on_ended(const sip::CallEnded& ended);
   // A re-INVITE's offer: hold, unhold or a moved stream (RFC 3264 §8).
   void on_reoffer(const std::string& offer);
 
  private:
   void on_packet(const media::RtpPacketView& packet);
+  // Sends to where `negotiated` says, starting the receive loops the first time.
+  void use_media(const sdp::Negotiated& negotiated);
   void notify();
   boost::asio::awaitable<void> wait(std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<void> wait_frame();
@@ -129,6 +132,7 @@ class Call : public std::enable_shared_from_this<Call> {
   bool confirmed_ = false;
   bool ended_ = false;
   bool answer_sent_ = false;
+  bool awaiting_answer_ = false;  // we offered in the 200 OK; the answer comes in the ACK
   std::uint32_t timestamp_ = 0;
   std::chrono::steady_clock::time_point last_sent_{};
   int recordings_ = 0;

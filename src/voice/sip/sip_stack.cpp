@@ -57,6 +57,12 @@ std::string transport_of(const sip_t* sip) {
   return name;
 }
 
+std::string payload_of(const sip_t* sip) {
+  if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_data == nullptr)
+    return {};
+  return std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+}
+
 bool is_out_of_dialog_request(nua_event_t event) {
   switch (event) {
     case nua_i_options:
@@ -207,7 +213,7 @@ struct SipStack::Impl {
         }
         return;
       case nua_i_ack:
-        if (leg != nullptr && events.on_confirmed) events.on_confirmed(leg->id);
+        if (leg != nullptr && events.on_confirmed) events.on_confirmed(leg->id, payload_of(sip));
         return;
       case nua_i_bye:
         if (leg != nullptr && !leg->ending) leg->ending = Ending::remote_bye;
@@ -264,8 +270,7 @@ struct SipStack::Impl {
     if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr)
       request.call_id = sip->sip_call_id->i_id;
     request.transport = transport_of(sip);
-    if (sip->sip_payload != nullptr && sip->sip_payload->pl_data != nullptr)
-      request.sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+    request.sdp = payload_of(sip);
     if (events.on_invite) {
       events.on_invite(std::move(request));
     } else {
@@ -274,9 +279,7 @@ struct SipStack::Impl {
   }
 
   void on_reinvite(Leg& leg, const sip_t* sip) {
-    std::string offer;
-    if (sip != nullptr && sip->sip_payload != nullptr && sip->sip_payload->pl_data != nullptr)
-      offer.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+    std::string offer = payload_of(sip);
     if (!leg.answered || leg.answer_sdp.empty()) {
       nua_respond(leg.handle, SIP_491_REQUEST_PENDING, TAG_END());  // RFC 3261 §14.2
       return;

@@ -45,8 +45,9 @@ struct CallEnded {
 
 struct SipEvents {
   std::function<void(InviteRequest)> on_invite;
-  std::function<void(CallId)> on_confirmed;  // ACK for our 200 arrived: media may flow
-  std::function<void(CallEnded)> on_ended;   // the dialog is gone; the CallId is now unused
+  // ACK for our 200 arrived (with its SDP, the answer to an offer we made in the 200).
+  std::function<void(CallId, std::string ack_sdp)> on_confirmed;
+  std::function<void(CallEnded)> on_ended;  // the dialog is gone; the CallId is now unused
   // A re-INVITE with a new offer in an answered call (hold, unhold, a moved stream): answer
   // it with answer_reoffer or reject_reoffer.
   std::function<void(CallId, std::string sdp)> on_reoffer;
