@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "sip/rtp_pcap.hpp"
 #include "sip/rtp_sink.hpp"
 #include "sip/voice_fixture.hpp"
 
@@ -119,6 +120,19 @@ TEST_F(VoiceEngineTest, IvrTestCollectsRfc4733DigitsAndRecordsThreeSeconds) {
   EXPECT_EQ(wav->rate, 8000);
   EXPECT_EQ(wav->samples, 3 * 8000) << "3 s at 8 kHz";
   EXPECT_GT(wav->nonzero, 8000) << "the caller's audio reached the recording";
+}
+
+TEST_F(VoiceEngineTest, DigitsSentAsTonesAreHeardWhenTelephoneEventWasNotNegotiated) {
+  SippRun run;
+  run.scenario = "uac-inband-dtmf.xml";
+  run.service = "ivr-test";
+  run.files["inband-dtmf.pcap"] = pcmu_pcap(dtmf_tones("45#"));
+  const SippResult result = sipp(run);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  const auto rows = records(1);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].codec, "PCMU");
+  EXPECT_EQ(rows[0].digits, "45#");
 }
 
 }  // namespace

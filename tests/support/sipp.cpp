@@ -84,6 +84,9 @@ Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
     args.push_back("-d");
     args.push_back(std::to_string(run.pause_ms));
   }
+  for (const auto& [name, content] : run.files) {
+    std::ofstream(dir_ + "/" + name, std::ios::binary) << content;
+  }
   for (const auto& [name, value] : run.keys) {
     args.push_back("-key");
     args.push_back(name);

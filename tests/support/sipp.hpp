@@ -10,12 +10,13 @@
 namespace irisx::testing {
 
 struct SippRun {
-  std::string scenario;                     // file name under tests/sip/scenarios
-  std::string target;                       // HOST:PORT of the engine
-  std::string service;                      // the Request-URI user: the dialled number
-  std::string transport = "u1";             // u1 (UDP) or t1 (TCP)
-  std::map<std::string, std::string> keys;  // -key NAME VALUE, used as [NAME] in scenarios
-  int pause_ms = 0;                         // -d: the length of a bare <pause/>
+  std::string scenario;                      // file name under tests/sip/scenarios
+  std::string target;                        // HOST:PORT of the engine
+  std::string service;                       // the Request-URI user: the dialled number
+  std::string transport = "u1";              // u1 (UDP) or t1 (TCP)
+  std::map<std::string, std::string> keys;   // -key NAME VALUE, used as [NAME] in scenarios
+  int pause_ms = 0;                          // -d: the length of a bare <pause/>
+  std::map<std::string, std::string> files;  // written into SIPp's working directory first
   std::chrono::seconds timeout{60};
 };
 

@@ -133,6 +133,11 @@ void Call::use_media(const sdp::Negotiated& negotiated) {
   media_ = negotiated;
   record_.codec = std::string(encoding_name(media_->codec));
   rtp_->set_remote(media_->remote_address, static_cast<std::uint16_t>(media_->remote_port));
+  if (!media_->telephone_event_pt && !inband_) {
+    inband_ = std::make_unique<audio::DtmfDetector>();
+  } else if (media_->telephone_event_pt) {
+    inband_.reset();
+  }
   if (!first) return;
   std::weak_ptr<Call> weak = weak_from_this();
   rtp_->start([weak](const media::RtpPacketView& packet) {
@@ -229,11 +234,7 @@ void Call::on_packet(const media::RtpPacketView& packet) {
   if (!media_) return;
   const int pt = packet.header.payload_type;
   if (media_->telephone_event_pt && pt == *media_->telephone_event_pt) {
-    if (auto digit = dtmf_.on_packet(packet.header, packet.payload)) {
-      digits_.push_back(*digit);
-      record_.digits.push_back(*digit);
-      notify();
-    }
+    if (auto digit = dtmf_.on_packet(packet.header, packet.payload)) on_digit(*digit);
     if (echoing_ && remote_listens())
       rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
                  packet.header.marker);
@@ -245,6 +246,19 @@ void Call::on_packet(const media::RtpPacketView& packet) {
                packet.header.marker);
   }
   if (inbound_) inbound_->push(packet.header, packet.payload);
+  if (inband_ && packet.payload.size() <= 2 * media::JitterBuffer::kMaxFrameBytes) {
+    std::array<std::int16_t, 2 * media::JitterBuffer::kMaxFrameBytes> pcm{};
+    const auto samples = std::span<std::int16_t>(pcm.data(), packet.payload.size());
+    media::decode(media_->codec, packet.payload, samples);
+    inband_->feed(samples);
+    while (auto digit = inband_->next_digit()) on_digit(*digit);
+  }
+}
+
+void Call::on_digit(char digit) {
+  digits_.push_back(digit);
+  record_.digits.push_back(digit);
+  notify();
 }
 
 std::uint32_t Call::start_talkspurt() {

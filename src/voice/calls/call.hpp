@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "voice/audio/dtmf_detector.hpp"
 #include "voice/audio/pcm.hpp"
 #include "voice/audio/tones.hpp"
 #include "voice/calls/call_record.hpp"
@@ -102,6 +103,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
  private:
   void on_packet(const media::RtpPacketView& packet);
+  void on_digit(char digit);
   // Sends to where `negotiated` says, starting the receive loops the first time.
   void use_media(const sdp::Negotiated& negotiated);
   void notify();
@@ -126,6 +128,8 @@ class Call : public std::enable_shared_from_this<Call> {
   std::optional<sdp::Negotiated> media_;
   sdp::LocalMedia local_;
   media::DtmfReceiver dtmf_;
+  // Digits as tones in the audio, for peers that did not negotiate RFC 4733.
+  std::unique_ptr<audio::DtmfDetector> inband_;
   std::unique_ptr<media::JitterBuffer> inbound_;  // only while something consumes audio
   std::string digits_;
   bool echoing_ = false;
