@@ -86,7 +86,10 @@ asio::awaitable<void> Call::wait_frame() {
 }
 
 asio::awaitable<void> Call::ring() {
-  if (!ended_ && !answer_sent_) resources_.sip.ring(request_.id);
+  if (!ended_ && !answer_sent_) {
+    resources_.sip.ring(request_.id);
+    emit(CallEvent{CallEvent::Type::ringing, '\0', {}, 180});
+  }
   co_return;
 }
 
@@ -179,6 +182,7 @@ void Call::on_confirmed(const std::string& ack_sdp) {
   }
   confirmed_ = true;
   record_.answered_at = now_ms();
+  emit(CallEvent{CallEvent::Type::answered, '\0', {}, 200});
   notify();
 }
 
@@ -188,6 +192,7 @@ void Call::on_ended(const sip::CallEnded& ended) {
   record_.sip_status = ended.sip_status;
   record_.hangup_cause = cause_of(ended.ending);
   finish_media();
+  emit(CallEvent{CallEvent::Type::hangup, '\0', record_.hangup_cause, ended.sip_status});
   notify();
   frame_timer_.cancel();
 }
@@ -258,6 +263,7 @@ void Call::on_packet(const media::RtpPacketView& packet) {
 void Call::on_digit(char digit) {
   digits_.push_back(digit);
   record_.digits.push_back(digit);
+  emit(CallEvent{CallEvent::Type::dtmf, digit, {}, 0});
   notify();
 }
 

@@ -61,14 +61,26 @@ struct Recording {
   std::int64_t duration_ms = 0;
 };
 
+// What happened to a call, for whoever drives it (call control, webhooks, the diagnostics).
+struct CallEvent {
+  enum class Type { ringing, answered, dtmf, hangup };
+  Type type = Type::ringing;
+  char digit = '\0';   // dtmf
+  std::string cause;   // hangup: the record's hangup_cause
+  int sip_status = 0;  // hangup: the final status of the INVITE
+};
+
 class Call : public std::enable_shared_from_this<Call> {
  public:
+  using Listener = std::function<void(const CallEvent&)>;
   Call(CallResources& resources, sip::InviteRequest request);
   ~Call();
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
 
   const sip::InviteRequest& request() const { return request_; }
+  // Receives the call's events on its media thread; set it before the first verb.
+  void set_listener(Listener listener) { listener_ = std::move(listener); }
   const CallRecord& record() const { return record_; }
   bool active() const { return !ended_; }
   bool answered() const { return confirmed_; }
@@ -118,7 +130,12 @@ class Call : public std::enable_shared_from_this<Call> {
                   bool marker);
   void finish_media();
 
+  void emit(CallEvent event) {
+    if (listener_) listener_(event);
+  }
+
   CallResources& resources_;
+  Listener listener_;
   sip::InviteRequest request_;
   CallRecord record_;
   boost::asio::steady_timer wake_;

@@ -1,0 +1,107 @@
+// The C++ engine interface driven by an application of the test's own (as call control will
+// drive it), in process: verbs in order, events as they happen, and the leg's record.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "support/sipp.hpp"
+#include "support/temp_dir.hpp"
+#include "voice/engine.hpp"
+
+namespace irisx::testing {
+namespace {
+
+namespace asio = boost::asio;
+using voice::CallEvent;
+
+struct Observed {
+  std::mutex mutex;
+  std::vector<CallEvent> events;
+  std::vector<voice::CallRecord> records;
+  std::string gathered;
+};
+
+asio::awaitable<void> collect_digits(std::shared_ptr<voice::Call> call, Observed* seen) {
+  call->set_listener([seen](const CallEvent& event) {
+    std::lock_guard lock(seen->mutex);
+    seen->events.push_back(event);
+  });
+  co_await call->ring();
+  const bool answered = co_await call->answer();
+  if (!answered) co_return;
+  voice::GatherOptions options;
+  options.max_digits = 10;
+  options.finish_on_key = '#';
+  const std::string digits = co_await call->gather(options);
+  {
+    std::lock_guard lock(seen->mutex);
+    seen->gathered = digits;
+  }
+  co_await call->pause(std::chrono::milliseconds(2000));  // SIPp finishes its own pauses
+  co_await call->hangup();
+}
+
+TEST(EngineInterface, AnApplicationSeesRingingAnsweredEachDigitAndTheHangup) {
+  const std::string dir = make_temp_dir("irisx-engine");
+  Observed seen;
+  voice::EngineOptions options;
+  options.sip.host = "127.0.0.1";
+  options.sip.port = 0;
+  const int base = 20000 + static_cast<int>(getpid() % 400) * 100;
+  options.rtp_port_min = static_cast<std::uint16_t>(base);
+  options.rtp_port_max = static_cast<std::uint16_t>(base + 99);
+  options.recordings_dir = dir + "/recordings";
+  options.speech_cache_dir = dir + "/speech";
+  options.media_threads = 2;
+  {
+    voice::VoiceEngine engine(
+        options,
+        [&seen](const voice::sip::InviteRequest& request) -> voice::Application {
+          if (request.request_user != "collect") return {};
+          return [&seen](std::shared_ptr<voice::Call> call) {
+            return collect_digits(std::move(call), &seen);
+          };
+        },
+        [&seen](const voice::CallRecord& record) {
+          std::lock_guard lock(seen.mutex);
+          seen.records.push_back(record);
+        });
+    SippRun run;
+    run.scenario = "uac-ivr-dtmf-and-record.xml";  // digits 1, 2, 3, # over RFC 4733
+    run.service = "collect";
+    run.target = engine.sip_address();
+    const SippResult result = run_sipp(run);
+    EXPECT_EQ(result.exit_code, 0) << result.describe();
+    for (int i = 0; i < 200 && engine.live_calls() > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(seen.mutex);
+  EXPECT_EQ(seen.gathered, "123");
+  std::string digits;
+  std::vector<CallEvent::Type> kinds;
+  for (const auto& event : seen.events) {
+    if (event.type == CallEvent::Type::dtmf) {
+      digits.push_back(event.digit);
+    } else {
+      kinds.push_back(event.type);
+    }
+  }
+  EXPECT_EQ(digits, "123#");
+  const std::vector<CallEvent::Type> expected = {
+      CallEvent::Type::ringing, CallEvent::Type::answered, CallEvent::Type::hangup};
+  EXPECT_EQ(kinds, expected);
+  ASSERT_FALSE(seen.events.empty());
+  EXPECT_EQ(seen.events.back().cause, "normal_clearing");
+  ASSERT_EQ(seen.records.size(), 1u);
+  EXPECT_EQ(seen.records[0].digits, "123#");
+  EXPECT_TRUE(seen.records[0].answered_at.has_value());
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace irisx::testing
