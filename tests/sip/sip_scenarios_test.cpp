@@ -34,6 +34,8 @@ const Flow kFlows[] = {
      200, true},
     {"HoldAndUnholdByReinviteOverTcp", "uac-reinvite-hold-unhold.xml", "echo", "t1", 0,
      "normal_clearing", 200, true},
+    {"SessionTimerWithTheCallerRefreshing", "uac-session-timer.xml", "echo", "u1", 0,
+     "normal_clearing", 200, true},
     {"OfferlessInviteGetsOurOfferAndTheAnswerInTheAck", "uac-offerless-invite.xml", "echo", "u1", 0,
      "normal_clearing", 200, true, "PCMA"},
 };

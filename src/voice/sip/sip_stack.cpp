@@ -150,9 +150,11 @@ struct SipStack::Impl {
     nua = nua_create(root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
                      NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
                      // Exactly what we handle: nua's defaults also announce PRACK, MESSAGE,
-                     // SUBSCRIBE, NOTIFY, REFER, UPDATE, 100rel and timer.
+                     // SUBSCRIBE, NOTIFY, REFER, UPDATE and 100rel. Session timers (RFC 4028)
+                     // only when the caller asks, with the caller refreshing by preference.
                      SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
-                     SIPTAG_SUPPORTED_STR(""), NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0),
+                     SIPTAG_SUPPORTED_STR("timer"), NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0),
+                     NUTAG_SESSION_REFRESHER(nua_remote_refresher),
                      SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
     if (nua == nullptr) return false;
     port = candidate;
