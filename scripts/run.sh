@@ -31,7 +31,7 @@ cat <<MSG
   Then:  curl -s $url/v1/me -H "Authorization: Bearer <access_token>"
 
   Events and signed webhooks:  GET $url/v1/events, POST $url/v1/webhooks  (docs/webhooks.md);
-  this process also delivers them (roles api,worker; embedded queue in SQLite).
+  this process also delivers them (roles api,worker,voice; embedded queue in SQLite).
 
   Voice (SIP on $sip_listen, UDP and TCP; diagnostic numbers on):
     sipp -sn uac -s echo $sip_listen -m 1      or dial sip:prompt@$sip_listen from a softphone
