@@ -237,6 +237,39 @@ CREATE INDEX call_records_started ON call_records (started_at, id);
 CREATE INDEX call_records_tenant ON call_records (tenant_id, started_at, id);
 )sql",
        "", ""},
+      // The registrar (src/voice/registrar): digest credentials as HA1 only, and the location
+      // service of RFC 3261 §10.3. Bindings are ephemeral, so no foreign keys on them.
+      {4, "sip_registrar", R"sql(
+CREATE TABLE sip_credentials (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  extension TEXT NOT NULL,
+  realm TEXT NOT NULL,
+  ha1_md5 TEXT NOT NULL,
+  ha1_sha256 TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (tenant_id, extension)
+);
+CREATE INDEX sip_credentials_realm ON sip_credentials (realm, extension);
+
+CREATE TABLE sip_bindings (
+  tenant_id TEXT NOT NULL,
+  extension TEXT NOT NULL,
+  contact_uri TEXT NOT NULL,
+  source TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  cseq BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  instance TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, extension, contact_uri)
+);
+CREATE INDEX sip_bindings_expiry ON sip_bindings (expires_at);
+)sql",
+       "", ""},
   };
   return all;
 }

@@ -1,0 +1,68 @@
+#include "voice/registrar/credentials.hpp"
+
+#include "common/id.hpp"
+#include "common/time.hpp"
+
+namespace irisx::voice::registrar {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, tenant_id, extension, realm, ha1_md5, ha1_sha256, created_at, updated_at FROM "
+    "sip_credentials ";
+
+StoredCredential credential_from(const store::Row& row) {
+  StoredCredential c;
+  c.id = row.text(0);
+  c.tenant_id = row.text(1);
+  c.extension = row.text(2);
+  c.realm = row.text(3);
+  c.ha1_md5 = row.text(4);
+  c.ha1_sha256 = row.text(5);
+  c.created_at_ms = row.int64(6);
+  c.updated_at_ms = row.int64(7);
+  return c;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> CredentialStore::set_password(std::string tenant_id,
+                                                           std::string extension, std::string realm,
+                                                           std::string password) {
+  const std::string md5 = ha1(extension, realm, password, Algorithm::md5);
+  const std::string sha256 = ha1(extension, realm, password, Algorithm::sha256);
+  const std::int64_t now = now_ms();
+  auto params = store::args(new_id("SC"), tenant_id, extension, realm, md5, sha256, now);
+  co_await db_.exec(
+      "INSERT INTO sip_credentials (id, tenant_id, extension, realm, ha1_md5, ha1_sha256, "
+      "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (tenant_id, "
+      "extension) DO UPDATE SET realm = excluded.realm, ha1_md5 = excluded.ha1_md5, ha1_sha256 "
+      "= excluded.ha1_sha256, updated_at = excluded.updated_at",
+      std::move(params));
+}
+
+boost::asio::awaitable<std::optional<StoredCredential>> CredentialStore::find(
+    std::string tenant_id, std::string extension) {
+  auto params = store::args(tenant_id, extension);
+  store::Result r = co_await db_.exec(
+      std::string(kSelect) + "WHERE tenant_id = $1 AND extension = $2", std::move(params));
+  if (r.empty()) co_return std::nullopt;
+  co_return credential_from(r.front());
+}
+
+boost::asio::awaitable<std::optional<StoredCredential>> CredentialStore::find_by_realm(
+    std::string realm, std::string extension) {
+  auto params = store::args(realm, extension);
+  store::Result r = co_await db_.exec(
+      std::string(kSelect) + "WHERE realm = $1 AND extension = $2 LIMIT 2", std::move(params));
+  if (r.rows.size() != 1) co_return std::nullopt;
+  co_return credential_from(r.front());
+}
+
+boost::asio::awaitable<bool> CredentialStore::remove(std::string tenant_id, std::string extension) {
+  auto params = store::args(tenant_id, extension);
+  store::Result r = co_await db_.exec(
+      "DELETE FROM sip_credentials WHERE tenant_id = $1 AND extension = $2", std::move(params));
+  co_return r.affected_rows > 0;
+}
+
+}  // namespace irisx::voice::registrar

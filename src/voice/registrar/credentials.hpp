@@ -1,0 +1,58 @@
+#pragma once
+// SIP credentials of tenant extensions (table sip_credentials, migration 4). Only HA1 values
+// are kept (RFC 2617 §4.13: HA1 is password-equivalent for its realm but not the password), one
+// per algorithm the registrar offers. The digest username is the extension.
+#include <utility>  // must precede asio's awaitable.hpp under g++ 12
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "store/database.hpp"
+#include "voice/registrar/digest.hpp"
+
+namespace irisx::voice::registrar {
+
+struct StoredCredential {
+  std::string id;  // "SC…"
+  std::string tenant_id;
+  std::string extension;
+  std::string realm;
+  std::string ha1_md5;
+  std::string ha1_sha256;
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+
+  const std::string& ha1(Algorithm algorithm) const {
+    return algorithm == Algorithm::md5 ? ha1_md5 : ha1_sha256;
+  }
+};
+
+class CredentialStore {
+ public:
+  explicit CredentialStore(store::Database& db) : db_(db) {}
+
+  // Creates or replaces the extension's credential. The realm is part of HA1, so changing a
+  // tenant's realm needs every password set again.
+  boost::asio::awaitable<void> set_password(std::string tenant_id, std::string extension,
+                                            std::string realm, std::string password);
+
+  // By tenant: when the wiring already knows the tenant (from the request's domain).
+  boost::asio::awaitable<std::optional<StoredCredential>> find(std::string tenant_id,
+                                                               std::string extension);
+
+  // By the realm the client answered with, when realms are per tenant. nullopt when none, or
+  // when several tenants share the realm and extension: guessing a tenant is worse than a 401.
+  boost::asio::awaitable<std::optional<StoredCredential>> find_by_realm(std::string realm,
+                                                                        std::string extension);
+
+  // Returns whether a credential was deleted. Bindings are left to expire.
+  boost::asio::awaitable<bool> remove(std::string tenant_id, std::string extension);
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace irisx::voice::registrar
