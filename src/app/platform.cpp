@@ -30,6 +30,7 @@
 #include "net/http_client.hpp"
 #include "store/migrations.hpp"
 #include "voice/calls/call_records.hpp"
+#include "voice/registrar/registrar_service.hpp"
 #include "webhooks/worker.hpp"
 
 namespace irisx::app {
@@ -239,6 +240,27 @@ struct Platform::Impl {
     };
   }
 
+  // REGISTER runs on the main io_context, where the store lives; the reply goes back to SIP.
+  voice::RegisterHandler register_handler(voice::registrar::RegistrarService& registrar) {
+    return [this, &registrar](voice::sip::RegisterRequest request,
+                              std::function<void(voice::sip::RegisterResponse)> reply) {
+      asio::co_spawn(io, answer_register(registrar, std::move(request), std::move(reply)),
+                     asio::detached);
+    };
+  }
+
+  static asio::awaitable<void> answer_register(
+      voice::registrar::RegistrarService& registrar, voice::sip::RegisterRequest request,
+      std::function<void(voice::sip::RegisterResponse)> reply) {
+    voice::sip::RegisterResponse response;
+    try {
+      response = co_await registrar.handle(std::move(request));
+    } catch (const std::exception& e) {
+      log::get("voice")->error("REGISTER failed: {}", e.what());
+    }
+    reply(std::move(response));
+  }
+
   asio::awaitable<void> save_record(voice::CallRecord record) {
     const std::string id = record.id;
     try {
@@ -320,7 +342,13 @@ int Platform::serve(const std::string& ready_file) {
     asio::co_spawn(s.io, s.run_worker(*worker, worker_done), asio::detached);
   }
   std::unique_ptr<voice::VoiceEngine> voice_engine;
-  if (s.config.has_role("voice")) voice_engine = start_voice(s.config, s.record_sink());
+  std::unique_ptr<voice::registrar::RegistrarService> registrar;
+  if (s.config.has_role("voice")) {
+    voice::registrar::RegistrarSettings settings;
+    settings.nonce_secret = crypto::hmac_sha256(s.secret, "irisx sip nonces v1");
+    registrar = std::make_unique<voice::registrar::RegistrarService>(*s.db, settings);
+    voice_engine = start_voice(s.config, s.record_sink(), s.register_handler(*registrar));
+  }
   const std::uint16_t bound = server.start();
   const std::string address =
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(bound);

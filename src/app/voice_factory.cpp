@@ -33,7 +33,8 @@ voice::sip::SipOptions sip_options(const Config& config) {
 
 }  // namespace
 
-std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records) {
+std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records,
+                                                voice::RegisterHandler registrar) {
   voice::EngineOptions options;
   options.sip = sip_options(config);
   options.media_address = config.media_address;
@@ -49,6 +50,7 @@ std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::Rec
   options.media_threads = config.voice_media_threads > 0
                               ? static_cast<std::size_t>(config.voice_media_threads)
                               : std::max(1u, std::thread::hardware_concurrency());
+  if (config.voice_registrar) options.registrar = std::move(registrar);
   voice::Router router;
   if (config.voice_diagnostics) {
     router = [](const voice::sip::InviteRequest& request) {

@@ -7,6 +7,9 @@
 
 namespace irisx::app {
 
-std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records);
+// `registrar` answers REGISTER when voice.registrar is on (it needs the store, which the
+// caller owns).
+std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records,
+                                                voice::RegisterHandler registrar);
 
 }  // namespace irisx::app

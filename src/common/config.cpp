@@ -150,6 +150,8 @@ const std::vector<Field>& fields() {
                   "live calls before new INVITEs get 503 with Retry-After"),
       IRISX_FIELD("voice.media_threads", Kind::integer, voice_media_threads,
                   "threads carrying calls and their RTP; 0 means one per core"),
+      IRISX_FIELD("voice.registrar", Kind::boolean, voice_registrar,
+                  "answer REGISTER for agent extensions (digest against stored credentials)"),
       IRISX_FIELD("voice.recordings_dir", Kind::text, recordings_dir,
                   "where call recordings are written; empty: <data_dir>/recordings"),
   };

@@ -65,6 +65,7 @@ struct Config {
   bool voice_diagnostics = false;
   int voice_max_calls = 10000;
   int voice_media_threads = 0;  // 0: one per core
+  bool voice_registrar = true;
   std::string recordings_dir;   // empty: <data_dir>/recordings
 
   std::string effective_database_url() const;

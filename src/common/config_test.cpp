@@ -288,6 +288,7 @@ TEST(ConfigSchema, ListsEveryKeyWithItsEnvironmentName) {
       "voice.diagnostics",
       "voice.max_calls",
       "voice.media_threads",
+      "voice.registrar",
       "voice.recordings_dir",
   };
   std::set<std::string> keys, envs;

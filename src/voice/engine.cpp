@@ -43,6 +43,8 @@ struct VoiceEngine::Impl {
   tts::SpeechSynthesizer speech;
   std::unique_ptr<sip::SipStack> sip;
   std::atomic<std::size_t> live{0};
+  // Registrar replies that arrive after the engine is gone find this expired.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   Impl(EngineOptions o, Router r, RecordSink s)
       : options(std::move(o)),
@@ -70,6 +72,16 @@ struct VoiceEngine::Impl {
       Shard& shard = shard_of(ended.id);
       asio::post(shard.io, [this, &shard, ended] { finish(shard, ended); });
     };
+    if (options.registrar) {
+      events.on_register = [this](sip::RegisterRequest request) {
+        const std::uint64_t id = request.id;
+        std::weak_ptr<bool> engine_alive = alive;
+        options.registrar(std::move(request),
+                          [this, id, engine_alive](sip::RegisterResponse response) {
+                            if (engine_alive.lock()) sip->respond_register(id, std::move(response));
+                          });
+      };
+    }
     sip = std::make_unique<sip::SipStack>(options.sip, std::move(events));
     for (auto& shard : shards) {
       shard->resources = std::make_unique<CallResources>(

@@ -23,6 +23,10 @@ using Router = std::function<Application(const sip::InviteRequest&)>;
 // Receives every finished leg's record (on one of the media threads; must not block).
 using RecordSink = std::function<void(const CallRecord&)>;
 
+// Answers a REGISTER; `reply` may be called from any thread, once.
+using RegisterHandler =
+    std::function<void(sip::RegisterRequest, std::function<void(sip::RegisterResponse)> reply)>;
+
 struct EngineOptions {
   sip::SipOptions sip;
   std::string media_address;  // empty: the SIP host
@@ -31,6 +35,7 @@ struct EngineOptions {
   std::string recordings_dir;
   std::string speech_cache_dir;
   std::size_t media_threads = 1;  // io_context threads carrying calls and their RTP
+  RegisterHandler registrar;      // empty: REGISTER is not allowed (405)
 };
 
 class VoiceEngine {

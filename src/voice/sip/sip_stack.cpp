@@ -74,7 +74,6 @@ bool is_out_of_dialog_request(nua_event_t event) {
     case nua_i_subscribe:
     case nua_i_notify:
     case nua_i_method:
-    case nua_i_register:
       return true;
     default:
       return false;
@@ -99,6 +98,13 @@ struct SipStack::Impl {
 
   // SIP thread only.
   std::unordered_map<CallId, Leg*> legs;
+  // REGISTERs awaiting respond_register. nua needs the saved event to know which request a
+  // later response answers (NUTAG_WITH_SAVED).
+  struct PendingRegister {
+    nua_handle_t* handle = nullptr;
+    nua_saved_event_t saved[1];
+  };
+  std::unordered_map<std::uint64_t, std::unique_ptr<PendingRegister>> registers;
   CallId next_id = 1;
   bool shutting_down = false;
 
@@ -147,15 +153,20 @@ struct SipStack::Impl {
 
   bool bind_stack(std::uint16_t candidate) {
     const std::string url = "sip:" + host_for_url(options.host) + ":" + std::to_string(candidate);
-    nua = nua_create(root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
-                     NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
-                     // Exactly what we handle: nua's defaults also announce PRACK, MESSAGE,
-                     // SUBSCRIBE, NOTIFY, REFER, UPDATE and 100rel. Session timers (RFC 4028)
-                     // only when the caller asks, with the caller refreshing by preference.
-                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
-                     SIPTAG_SUPPORTED_STR("timer"), NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0),
-                     NUTAG_SESSION_REFRESHER(nua_remote_refresher),
-                     SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
+    nua = nua_create(
+        root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
+        NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
+        // Exactly what we handle: nua's defaults also announce PRACK, MESSAGE,
+        // SUBSCRIBE, NOTIFY, REFER, UPDATE and 100rel. Session timers (RFC 4028)
+        // only when the caller asks, with the caller refreshing by preference.
+        SIPTAG_ALLOW_STR(events.on_register ? "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"
+                                            : "INVITE, ACK, BYE, CANCEL, OPTIONS"),
+        // The application answers REGISTER itself (the registrar).
+        TAG_IF(events.on_register != nullptr, NUTAG_APPL_METHOD("REGISTER")),
+        TAG_IF(events.on_register != nullptr, NUTAG_ALLOW("REGISTER")),
+        SIPTAG_SUPPORTED_STR("timer"), NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0),
+        NUTAG_SESSION_REFRESHER(nua_remote_refresher),
+        SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
     if (nua == nullptr) return false;
     port = candidate;
     return true;
@@ -194,6 +205,11 @@ struct SipStack::Impl {
       delete leg;
     }
     legs.clear();
+    for (auto& [id, pending] : registers) {
+      nua_destroy_event(pending->saved);
+      nua_handle_destroy(pending->handle);
+    }
+    registers.clear();
     nua_destroy(nua);
     su_root_destroy(root);
     su_deinit();
@@ -229,6 +245,13 @@ struct SipStack::Impl {
         if (state == nua_callstate_terminated) on_terminated(nh, leg, status);
         return;
       }
+      case nua_i_register:
+        if (leg == nullptr && nh != nullptr && events.on_register) {
+          on_register(nh, sip);
+          return;
+        }
+        if (leg == nullptr && nh != nullptr) nua_handle_destroy(nh);
+        return;
       case nua_r_shutdown:
         if (status >= 200) su_root_break(root);
         return;
@@ -278,6 +301,53 @@ struct SipStack::Impl {
     } else {
       reject_leg(*leg, 480, "Temporarily Unavailable");
     }
+  }
+
+  void on_register(nua_handle_t* nh, const sip_t* sip) {
+    RegisterRequest request;
+    request.id = next_id++;
+    if (sip->sip_to != nullptr) {
+      if (sip->sip_to->a_url->url_user != nullptr) request.user = sip->sip_to->a_url->url_user;
+      if (sip->sip_to->a_url->url_host != nullptr) request.domain = sip->sip_to->a_url->url_host;
+    }
+    if (sip->sip_authorization != nullptr) {
+      char value[4096];
+      const issize_t n = msg_header_field_e(
+          value, sizeof value, reinterpret_cast<const msg_header_t*>(sip->sip_authorization), 0);
+      if (n > 0 && static_cast<std::size_t>(n) < sizeof value)
+        request.authorization.assign(value, static_cast<std::size_t>(n));
+    }
+    if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr)
+      request.call_id = sip->sip_call_id->i_id;
+    if (sip->sip_cseq != nullptr) request.cseq = static_cast<std::int32_t>(sip->sip_cseq->cs_seq);
+    for (const sip_contact_t* m = sip->sip_contact; m != nullptr; m = m->m_next) {
+      if (m->m_url->url_type == url_any) {
+        request.wildcard = true;
+        continue;
+      }
+      std::optional<std::int64_t> expires;
+      if (m->m_expires != nullptr) expires = std::strtoll(m->m_expires, nullptr, 10);
+      request.contacts.emplace_back(url_text(m->m_url), expires);
+    }
+    if (sip->sip_expires != nullptr)
+      request.expires = static_cast<std::int64_t>(sip->sip_expires->ex_delta);
+    if (sip->sip_via != nullptr) {
+      const char* host =
+          sip->sip_via->v_received != nullptr ? sip->sip_via->v_received : sip->sip_via->v_host;
+      const char* via_port = sip->sip_via->v_rport != nullptr && *sip->sip_via->v_rport
+                                 ? sip->sip_via->v_rport
+                                 : sip->sip_via->v_port;
+      request.source =
+          std::string(host != nullptr ? host : "") + ":" + (via_port ? via_port : "5060");
+    }
+    request.transport = transport_of(sip);
+    if (sip->sip_user_agent != nullptr && sip->sip_user_agent->g_string != nullptr)
+      request.user_agent = sip->sip_user_agent->g_string;
+    auto pending = std::make_unique<PendingRegister>();
+    pending->handle = nh;
+    nua_save_event(nua, pending->saved);
+    registers.emplace(request.id, std::move(pending));
+    events.on_register(std::move(request));
   }
 
   void on_reinvite(Leg& leg, const sip_t* sip) {
@@ -389,6 +459,26 @@ void SipStack::reject_reoffer(CallId id, int status, std::string phrase) {
     if (leg == nullptr || !leg->reoffer_pending) return;
     leg->reoffer_pending = false;
     nua_respond(leg->handle, status, phrase.c_str(), TAG_END());
+  });
+}
+
+void SipStack::respond_register(std::uint64_t id, RegisterResponse response) {
+  impl_->post([id, response = std::move(response)](Impl& s) {
+    auto it = s.registers.find(id);
+    if (it == s.registers.end()) return;
+    std::unique_ptr<Impl::PendingRegister> pending = std::move(it->second);
+    s.registers.erase(it);
+    nua_handle_t* nh = pending->handle;
+    const std::string min_expires =
+        response.min_expires ? std::to_string(*response.min_expires) : std::string();
+    nua_respond(nh, response.status, response.phrase.c_str(), NUTAG_WITH_SAVED(pending->saved),
+                TAG_IF(!response.contacts.empty(), SIPTAG_CONTACT_STR(response.contacts.c_str())),
+                TAG_IF(!response.www_authenticate.empty(),
+                       SIPTAG_WWW_AUTHENTICATE_STR(response.www_authenticate.c_str())),
+                TAG_IF(!min_expires.empty(), SIPTAG_MIN_EXPIRES_STR(min_expires.c_str())),
+                TAG_END());
+    nua_destroy_event(pending->saved);
+    nua_handle_destroy(nh);
   });
 }
 

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace irisx::voice::sip {
 
@@ -26,6 +28,30 @@ struct InviteRequest {
   std::string call_id;    // the SIP Call-ID header
   std::string transport;  // "udp" or "tcp"
   std::string sdp;        // the offer; empty for an offerless INVITE
+};
+
+// A REGISTER (RFC 3261 §10), handed to the registrar; answered with respond_register.
+struct RegisterRequest {
+  std::uint64_t id = 0;
+  std::string user;           // To user: the extension
+  std::string domain;         // To host: the realm it authenticates in
+  std::string authorization;  // the Authorization header's value; empty when none
+  std::string call_id;
+  std::int32_t cseq = 0;
+  bool wildcard = false;                                                      // Contact: *
+  std::vector<std::pair<std::string, std::optional<std::int64_t>>> contacts;  // uri, expires
+  std::optional<std::int64_t> expires;                                        // the Expires header
+  std::string source;  // host:port the request came from (Via received/rport)
+  std::string transport;
+  std::string user_agent;
+};
+
+struct RegisterResponse {
+  int status = 500;
+  std::string phrase = "Server Internal Error";
+  std::string contacts;                     // Contact value listing the bindings, for 200
+  std::string www_authenticate;             // for 401
+  std::optional<std::int64_t> min_expires;  // for 423
 };
 
 // Why a call's dialog ended, from the engine's point of view.
@@ -51,6 +77,8 @@ struct SipEvents {
   // A re-INVITE with a new offer in an answered call (hold, unhold, a moved stream): answer
   // it with answer_reoffer or reject_reoffer.
   std::function<void(CallId, std::string sdp)> on_reoffer;
+  // REGISTER requests; without a handler they get 405 Method Not Allowed from nua.
+  std::function<void(RegisterRequest)> on_register;
 };
 
 struct SipOptions {
@@ -85,6 +113,7 @@ class SipStack {
   void hangup(CallId id);                           // BYE if answered, else 480
   void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE
   void reject_reoffer(CallId id, int status, std::string phrase);
+  void respond_register(std::uint64_t id, RegisterResponse response);
 
  private:
   struct Impl;
