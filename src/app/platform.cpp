@@ -271,6 +271,21 @@ struct Platform::Impl {
     --pending_records;
   }
 
+  // Voice role: bindings past their expiry are already ignored by lookups; this removes them.
+  asio::awaitable<void> purge_bindings_forever() {
+    asio::steady_timer timer(io);
+    voice::registrar::Bindings bindings(*db);
+    while (true) {
+      try {
+        co_await bindings.purge_expired(now_ms());
+      } catch (const std::exception& e) {
+        log::get("voice")->warn("purging expired SIP bindings failed: {}", e.what());
+      }
+      timer.expires_after(std::chrono::minutes(10));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
   int threads() const {
     if (config.threads > 0) return config.threads;
     return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -348,6 +363,7 @@ int Platform::serve(const std::string& ready_file) {
     settings.nonce_secret = crypto::hmac_sha256(s.secret, "irisx sip nonces v1");
     registrar = std::make_unique<voice::registrar::RegistrarService>(*s.db, settings);
     voice_engine = start_voice(s.config, s.record_sink(), s.register_handler(*registrar));
+    if (s.config.voice_registrar) asio::co_spawn(s.io, s.purge_bindings_forever(), asio::detached);
   }
   const std::uint16_t bound = server.start();
   const std::string address =
