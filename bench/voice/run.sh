@@ -9,7 +9,10 @@
 #                   and samples the engine's CPU and RSS; the call records give packets sent,
 #                   received and lost per leg.
 # Prints a table and writes it to bench/results/voice-<date>.md.
-# Usage: bench/voice/run.sh [build/irisx]   (RATES, RATE_SECS, LEGS, HOLD_SECS override)
+# Usage: bench/voice/run.sh [build/irisx]   (RATES, RATE_SECS, LEGS, HOLD_SECS override; BENCH_OUT
+# writes the table elsewhere, RTP_PORTS moves the port range, and BENCH_STRICT=1 fails on any
+# failed step, as the CTest smoke run
+# does)
 set -euo pipefail
 bin=${1:-build/irisx}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +25,7 @@ for tool in sipp sqlite3 python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (scripts/install-deps.sh bench)" >&2; exit 1; }
 done
 work=$(mktemp -d /tmp/irisx-bench-voice-XXXXXX)
-out="$root/bench/results/voice-$(date -u +%Y-%m-%d).md"
+out=${BENCH_OUT:-"$root/bench/results/voice-$(date -u +%Y-%m-%d).md"}
 pid=""
 ulimit -n 65536 2>/dev/null || true
 
@@ -50,7 +53,7 @@ socket_drops() {  # $1 pid
 start_engine() {  # $1 name
   rm -rf "$work/data" "$work/ready"
   IRISX_ROLES=voice IRISX_VOICE_SIP_LISTEN=127.0.0.1:0 IRISX_VOICE_DIAGNOSTICS=1 \
-    IRISX_VOICE_RTP_PORTS=20000-39999 IRISX_LOG_LEVEL=warn \
+    IRISX_VOICE_RTP_PORTS=${RTP_PORTS:-20000-39999} IRISX_LOG_LEVEL=warn \
     "$bin" serve --listen 127.0.0.1:0 --data-dir "$work/data" --ready-file "$work/ready" \
     2>"$work/irisx-$1.log" &
   pid=$!
@@ -80,6 +83,7 @@ warm=$(sipp_run warm -sf "$root/tests/sip/scenarios/uac-prompt-engine-hangs-up.x
 rss_start=$(rss_kib)
 rate_rows=""
 best=0
+failures=()
 calls_total=1
 for rate in $rates; do
   calls=$((rate * rate_secs))
@@ -95,7 +99,7 @@ for rate in $rates; do
   if [[ $rc != 0 || $failed != 0 || $((after - before)) != "$calls" ]]; then verdict="failures (sipp $rc, $failed bad records, $((after - before)) of $calls recorded)"; fi
   log "rate $rate/s: $verdict, avg call $avg_ms ms"
   rate_rows+="| $rate | $calls | $verdict | $avg_ms | $(rss_kib) |"$'\n'
-  if [[ $verdict != ok ]]; then break; fi
+  if [[ $verdict != ok ]]; then failures+=("rate $rate: $verdict"); break; fi
   ((rate > best)) && best=$rate
 done
 rss_end=$(rss_kib)
@@ -125,6 +129,7 @@ for legs in $legs_list; do
   per_leg=$(( (rss1 - rss0) / legs ))
   loss=$(python3 -c "print(round(100 * max(0, ${sent:-0} - ${received:-0}) / max(1, ${sent:-0}), 3))")
   log "legs $legs: sipp $rc, $n calls recorded, engine CPU $cpu %, RSS +$((rss1 - rss0)) KiB ($per_leg KiB/leg), sent $sent received $received (lost round trip $loss %), socket drops engine $engine_drops sipp $sipp_drops"
+  [[ $rc == 0 && $n == "$legs" ]] || failures+=("legs $legs: sipp $rc, $n of $legs recorded")
   leg_rows+="| $legs | $rc | $n | $cpu | $((rss1 / 1024)) | $per_leg | $sent | $received | $loss | $engine_drops | $sipp_drops |"$'\n'
   stop_engine
 done
@@ -151,3 +156,8 @@ done
 } | tee "$out.tmp"
 mv "$out.tmp" "$out"
 echo "wrote $out" >&2
+# BENCH_STRICT (the CTest smoke run): any failed step fails the run.
+if [[ -n ${BENCH_STRICT:-} && ${#failures[@]} -gt 0 ]]; then
+  printf 'failed: %s\n' "${failures[@]}" >&2
+  exit 1
+fi

@@ -123,7 +123,7 @@ struct VoiceEngine::Impl {
     shard.calls.emplace(id, call);
     ++live;
     if (!application) {
-      sip->reject(id, 404, "Not Found");
+      sip->reject(id, 404);
       return;
     }
     asio::co_spawn(shard.io, run(call, std::move(application)), asio::detached);

@@ -98,7 +98,7 @@ asio::awaitable<bool> Call::answer() {
   if (answer_sent_) co_return confirmed_;
   rtp_ = media::RtpSession::open(resources_.executor, resources_.media_address, resources_.ports);
   if (!rtp_) {
-    co_await reject(503, "Service Unavailable");
+    co_await reject(503);
     co_return false;
   }
   local_.address = resources_.media_address;
@@ -115,9 +115,9 @@ asio::awaitable<bool> Call::answer() {
     auto result = sdp::answer_offer(request_.sdp, local_);
     if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
       if (*failure == sdp::Failure::malformed) {
-        co_await reject(400, "Bad Request");
+        co_await reject(400);
       } else {
-        co_await reject(488, "Not Acceptable Here");
+        co_await reject(488);
       }
       co_return false;
     }
@@ -148,8 +148,8 @@ void Call::use_media(const sdp::Negotiated& negotiated) {
   });
 }
 
-asio::awaitable<void> Call::reject(int status, std::string phrase) {
-  if (!ended_ && !answer_sent_) resources_.sip.reject(request_.id, status, std::move(phrase));
+asio::awaitable<void> Call::reject(int status) {
+  if (!ended_ && !answer_sent_) resources_.sip.reject(request_.id, status);
   co_return;
 }
 
@@ -199,16 +199,14 @@ void Call::on_ended(const sip::CallEnded& ended) {
 
 void Call::on_reoffer(const std::string& offer) {
   if (ended_ || !rtp_ || !media_) {
-    resources_.sip.reject_reoffer(request_.id, 488, "Not Acceptable Here");
+    resources_.sip.reject_reoffer(request_.id, 488);
     return;
   }
   ++local_.session_version;  // RFC 3264 §8: every new answer bumps the o= version
   auto result = sdp::answer_offer(offer, local_);
   if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
     --local_.session_version;
-    resources_.sip.reject_reoffer(
-        request_.id, *failure == sdp::Failure::malformed ? 400 : 488,
-        *failure == sdp::Failure::malformed ? "Bad Request" : "Not Acceptable Here");
+    resources_.sip.reject_reoffer(request_.id, *failure == sdp::Failure::malformed ? 400 : 488);
     return;
   }
   auto& answer = std::get<sdp::Answer>(result);

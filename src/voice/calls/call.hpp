@@ -89,7 +89,7 @@ class Call : public std::enable_shared_from_this<Call> {
   // Negotiates media and sends 200 OK; true once the caller's ACK arrived. A failed
   // negotiation rejects the call (488 no common codec, 400 unreadable SDP) and returns false.
   boost::asio::awaitable<bool> answer();
-  boost::asio::awaitable<void> reject(int status, std::string phrase);
+  boost::asio::awaitable<void> reject(int status);
   boost::asio::awaitable<void> hangup();
   boost::asio::awaitable<void> wait_until_ended(std::chrono::milliseconds limit);
   boost::asio::awaitable<void> pause(std::chrono::milliseconds duration);

@@ -6,10 +6,9 @@ namespace irisx::voice::registrar {
 
 namespace {
 
-sip::RegisterResponse response(int status, std::string phrase) {
+sip::RegisterResponse response(int status) {
   sip::RegisterResponse out;
   out.status = status;
-  out.phrase = std::move(phrase);
   return out;
 }
 
@@ -33,7 +32,7 @@ RegistrarService::RegistrarService(store::Database& db, RegistrarSettings settin
       limits_(settings.limits) {}
 
 sip::RegisterResponse RegistrarService::challenge(const std::string& realm, bool stale) const {
-  auto out = response(401, "Unauthorized");
+  auto out = response(401);
   out.www_authenticate = registrar::challenge(
       realm, nonces_.issue(std::chrono::system_clock::now()), Algorithm::md5, stale);
   return out;
@@ -41,10 +40,10 @@ sip::RegisterResponse RegistrarService::challenge(const std::string& realm, bool
 
 boost::asio::awaitable<sip::RegisterResponse> RegistrarService::handle(
     sip::RegisterRequest request) {
-  if (request.user.empty() || request.domain.empty()) co_return response(400, "Bad Request");
+  if (request.user.empty() || request.domain.empty()) co_return response(400);
   if (request.authorization.empty()) co_return challenge(request.domain, false);
   const auto credentials = parse_authorization(request.authorization);
-  if (!credentials) co_return response(400, "Bad Request");
+  if (!credentials) co_return response(400);
   const auto check = nonces_.check(credentials->nonce, std::chrono::system_clock::now());
   if (check != NonceIssuer::Check::valid) {
     co_return challenge(request.domain, check == NonceIssuer::Check::stale);
@@ -54,11 +53,11 @@ boost::asio::awaitable<sip::RegisterResponse> RegistrarService::handle(
   if (!algorithm) co_return challenge(request.domain, false);
   // §22.4: the credentials must be for this user in this realm.
   if (credentials->username != request.user || credentials->realm != request.domain) {
-    co_return response(403, "Forbidden");
+    co_return response(403);
   }
   const auto stored = co_await credentials_.find_by_realm(request.domain, request.user);
   if (!stored || !verify(*credentials, "REGISTER", stored->ha1(*algorithm), *algorithm)) {
-    co_return response(403, "Forbidden");
+    co_return response(403);
   }
   RegisterRequest update;
   update.tenant_id = stored->tenant_id;
@@ -79,23 +78,23 @@ boost::asio::awaitable<sip::RegisterResponse> RegistrarService::handle(
   const UpdateResult result = co_await bindings_.apply(std::move(update));
   switch (result.outcome) {
     case Outcome::ok: {
-      auto out = response(200, "OK");
+      auto out = response(200);
       out.contacts = contact_list(result.bindings, now);
       co_return out;
     }
     case Outcome::interval_too_brief: {
-      auto out = response(423, "Interval Too Brief");
+      auto out = response(423);
       out.min_expires = result.min_expires_s;
       co_return out;
     }
     case Outcome::invalid_request:
-      co_return response(400, "Bad Request");
+      co_return response(400);
     case Outcome::out_of_order:
-      co_return response(500, "Server Internal Error");
+      co_return response(500);
     case Outcome::too_many_contacts:
-      co_return response(403, "Forbidden");
+      co_return response(403);
   }
-  co_return response(500, "Server Internal Error");
+  co_return response(500);
 }
 
 }  // namespace irisx::voice::registrar

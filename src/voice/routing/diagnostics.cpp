@@ -53,7 +53,7 @@ asio::awaitable<void> milliwatt(std::shared_ptr<Call> call) {
 asio::awaitable<void> ring(std::shared_ptr<Call> call) {
   co_await call->ring();
   co_await call->wait_until_ended(milliseconds(60000));
-  if (call->active()) co_await call->reject(480, "Temporarily Unavailable");
+  if (call->active()) co_await call->reject(480);
 }
 
 }  // namespace

@@ -80,6 +80,14 @@ bool is_out_of_dialog_request(nua_event_t event) {
   }
 }
 
+// nua keeps the reason phrase by pointer until the stack sends the response, after our command
+// (and its strings) are gone; tags are copied, the phrase is not. So responses carry sofia's
+// static phrase for the status.
+const char* static_phrase(int status) {
+  const char* phrase = sip_status_phrase(status);
+  return phrase != nullptr ? phrase : "";
+}
+
 std::string host_for_url(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -299,7 +307,7 @@ struct SipStack::Impl {
     if (events.on_invite) {
       events.on_invite(std::move(request));
     } else {
-      reject_leg(*leg, 480, "Temporarily Unavailable");
+      reject_leg(*leg, 480);
     }
   }
 
@@ -380,10 +388,10 @@ struct SipStack::Impl {
     if (events.on_ended) events.on_ended(ended);
   }
 
-  void reject_leg(Leg& leg, int status, const char* phrase) {
+  void reject_leg(Leg& leg, int status) {
     if (leg.answered) return;
     leg.ending = Ending::rejected;
-    nua_respond(leg.handle, status, phrase, TAG_END());
+    nua_respond(leg.handle, status, static_phrase(status), TAG_END());
   }
 };
 
@@ -435,10 +443,9 @@ void SipStack::answer(CallId id, std::string sdp) {
   });
 }
 
-void SipStack::reject(CallId id, int status, std::string phrase) {
-  impl_->post([id, status, phrase = std::move(phrase)](Impl& s) {
-    if (Leg* leg = s.find(id); leg != nullptr && !leg->ending)
-      s.reject_leg(*leg, status, phrase.c_str());
+void SipStack::reject(CallId id, int status) {
+  impl_->post([id, status](Impl& s) {
+    if (Leg* leg = s.find(id); leg != nullptr && !leg->ending) s.reject_leg(*leg, status);
   });
 }
 
@@ -453,12 +460,12 @@ void SipStack::answer_reoffer(CallId id, std::string sdp) {
   });
 }
 
-void SipStack::reject_reoffer(CallId id, int status, std::string phrase) {
-  impl_->post([id, status, phrase = std::move(phrase)](Impl& s) {
+void SipStack::reject_reoffer(CallId id, int status) {
+  impl_->post([id, status](Impl& s) {
     Leg* leg = s.find(id);
     if (leg == nullptr || !leg->reoffer_pending) return;
     leg->reoffer_pending = false;
-    nua_respond(leg->handle, status, phrase.c_str(), TAG_END());
+    nua_respond(leg->handle, status, static_phrase(status), TAG_END());
   });
 }
 
@@ -471,12 +478,12 @@ void SipStack::respond_register(std::uint64_t id, RegisterResponse response) {
     nua_handle_t* nh = pending->handle;
     const std::string min_expires =
         response.min_expires ? std::to_string(*response.min_expires) : std::string();
-    nua_respond(nh, response.status, response.phrase.c_str(), NUTAG_WITH_SAVED(pending->saved),
-                TAG_IF(!response.contacts.empty(), SIPTAG_CONTACT_STR(response.contacts.c_str())),
-                TAG_IF(!response.www_authenticate.empty(),
-                       SIPTAG_WWW_AUTHENTICATE_STR(response.www_authenticate.c_str())),
-                TAG_IF(!min_expires.empty(), SIPTAG_MIN_EXPIRES_STR(min_expires.c_str())),
-                TAG_END());
+    nua_respond(
+        nh, response.status, static_phrase(response.status), NUTAG_WITH_SAVED(pending->saved),
+        TAG_IF(!response.contacts.empty(), SIPTAG_CONTACT_STR(response.contacts.c_str())),
+        TAG_IF(!response.www_authenticate.empty(),
+               SIPTAG_WWW_AUTHENTICATE_STR(response.www_authenticate.c_str())),
+        TAG_IF(!min_expires.empty(), SIPTAG_MIN_EXPIRES_STR(min_expires.c_str())), TAG_END());
     nua_destroy_event(pending->saved);
     nua_handle_destroy(nh);
   });
@@ -487,7 +494,7 @@ void SipStack::hangup(CallId id) {
     Leg* leg = s.find(id);
     if (leg == nullptr || leg->ending) return;
     if (!leg->answered) {
-      s.reject_leg(*leg, 480, "Temporarily Unavailable");
+      s.reject_leg(*leg, 480);
       return;
     }
     leg->ending = Ending::local_bye;

@@ -47,8 +47,7 @@ struct RegisterRequest {
 };
 
 struct RegisterResponse {
-  int status = 500;
-  std::string phrase = "Server Internal Error";
+  int status = 500;                         // sent with sofia's standard reason phrase
   std::string contacts;                     // Contact value listing the bindings, for 200
   std::string www_authenticate;             // for 401
   std::optional<std::int64_t> min_expires;  // for 423
@@ -107,12 +106,12 @@ class SipStack {
   // From now on new INVITEs get 503 with Retry-After (draining before a shutdown).
   void refuse_new_calls();
 
-  void ring(CallId id);                     // 180 Ringing
-  void answer(CallId id, std::string sdp);  // 200 OK with our SDP answer
-  void reject(CallId id, int status, std::string phrase);
+  void ring(CallId id);                             // 180 Ringing
+  void answer(CallId id, std::string sdp);          // 200 OK with our SDP answer
+  void reject(CallId id, int status);               // with sofia's standard reason phrase
   void hangup(CallId id);                           // BYE if answered, else 480
   void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE
-  void reject_reoffer(CallId id, int status, std::string phrase);
+  void reject_reoffer(CallId id, int status);
   void respond_register(std::uint64_t id, RegisterResponse response);
 
  private:
