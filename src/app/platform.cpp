@@ -74,22 +74,6 @@ T run_sync(asio::io_context& io, asio::awaitable<T> task) {
   return future.get();
 }
 
-std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
-  std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos)
-    throw ConfigError("server.listen must be HOST:PORT, got " + listen);
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  int port = 0;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) throw ConfigError("server.listen has a bad port: " + listen);
-  return {host, static_cast<std::uint16_t>(port)};
-}
-
 void check_roles(const Config& config) {
   if (config.roles.empty()) throw ConfigError("roles must name at least one of api, worker, voice");
   for (const auto& role : config.roles) {
@@ -318,7 +302,7 @@ int Platform::serve(const std::string& ready_file) {
   int applied = migrate();
   if (applied > 0) log->info("applied {} migration(s)", applied);
 
-  auto [host, port] = split_listen(s.config.listen);
+  auto [host, port] = split_host_port(s.config.listen, "server.listen");
   http::Pipeline pipeline(s.router, s.metrics,
                           http::PipelineOptions{s.config.cors_origins, s.config.access_log});
   http::ServerOptions options{host, port, static_cast<std::size_t>(s.config.body_limit),

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "voice/media/port_pool.hpp"
 #include "voice/routing/diagnostics.hpp"
@@ -11,21 +12,8 @@ namespace irisx::app {
 namespace {
 
 voice::sip::SipOptions sip_options(const Config& config) {
-  const auto colon = config.sip_listen.rfind(':');
-  if (colon == std::string::npos)
-    throw ConfigError("voice.sip_listen must be HOST:PORT, got " + config.sip_listen);
   voice::sip::SipOptions options;
-  options.host = config.sip_listen.substr(0, colon);
-  if (options.host.size() > 2 && options.host.front() == '[')
-    options.host = options.host.substr(1, options.host.size() - 2);
-  int port = -1;
-  try {
-    port = std::stoi(config.sip_listen.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port < 0 || port > 65535)
-    throw ConfigError("voice.sip_listen has a bad port: " + config.sip_listen);
-  options.port = static_cast<std::uint16_t>(port);
+  std::tie(options.host, options.port) = split_host_port(config.sip_listen, "voice.sip_listen");
   options.max_calls = static_cast<std::size_t>(config.voice_max_calls);
   options.user_agent = std::string("IRISX/") + IRISX_VERSION;
   return options;

@@ -279,6 +279,22 @@ void apply_table(Config& config, const toml::value& table, const std::string& pr
 
 }  // namespace
 
+std::pair<std::string, std::uint16_t> split_host_port(const std::string& value,
+                                                      const std::string& key) {
+  const std::size_t colon = value.rfind(':');
+  if (colon == std::string::npos) throw ConfigError(key + " must be HOST:PORT, got " + value);
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(value.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw ConfigError(key + " has a bad port: " + value);
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
 std::string Config::effective_database_url() const {
   if (!database_url.empty()) return database_url;
   return "sqlite:" + data_dir + "/irisx.db";

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace irisx {
@@ -66,7 +67,7 @@ struct Config {
   int voice_max_calls = 10000;
   int voice_media_threads = 0;  // 0: one per core
   bool voice_registrar = true;
-  std::string recordings_dir;   // empty: <data_dir>/recordings
+  std::string recordings_dir;  // empty: <data_dir>/recordings
 
   std::string effective_database_url() const;
   bool has_role(const std::string& role) const;
@@ -76,6 +77,10 @@ class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Splits a HOST:PORT setting ("[::1]:5060" too); `key` names the setting in the ConfigError.
+std::pair<std::string, std::uint16_t> split_host_port(const std::string& value,
+                                                      const std::string& key);
 
 struct ConfigKey {
   std::string key;  // "server.listen"

@@ -57,6 +57,9 @@ inline Value to_value(const std::optional<std::string>& v) {
 inline Value to_value(const std::optional<std::int64_t>& v) {
   return v ? Value(*v) : Value(nullptr);
 }
+inline Value to_value(const std::optional<double>& v) {
+  return v ? Value(*v) : Value(nullptr);
+}
 
 template <class... Ts>
 Params args(Ts&&... values) {

@@ -19,8 +19,8 @@
 
 #include "app/database_factory.hpp"
 #include "bus/embedded/embedded_bus.hpp"
+#include "integration/store_urls.hpp"
 #include "store/migrations.hpp"
-#include "support/postgres_server.hpp"
 
 namespace irisx::bus {
 namespace {
@@ -56,16 +56,7 @@ Message message(std::string id, std::string subject = "events.webhooks.user_crea
 class BusTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      url_ = fresh_postgres_database();
-    } else {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("irisx-bus-test-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url_ = "sqlite:" + (dir_ / "test.db").string();
-    }
+    url_ = irisx::testing::fresh_store_url(GetParam(), "bus", dir_);
     db_ = open_db();
     run([this]() -> asio::awaitable<void> { co_await store::migrate(*db_); });
     bus_ = make_bus_for(GetParam(), *db_, io_.get_executor());
@@ -80,20 +71,6 @@ class BusTest : public ::testing::TestWithParam<std::string> {
   // Another handle on the same store, as a second process would have.
   std::unique_ptr<store::Database> open_db() {
     return app::open_database(url_, io_.get_executor(), 4);
-  }
-
-  static std::string fresh_postgres_database() {
-    static int counter = 0;
-    const std::string base = irisx::testing::PostgresServer::shared().url();
-    const std::string name = "bus_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    asio::io_context io;
-    auto admin = app::open_database(base, io.get_executor(), 1);
-    std::exception_ptr failure;
-    asio::co_spawn(io, admin->exec_script("CREATE DATABASE " + name),
-                   [&](std::exception_ptr e) { failure = e; });
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    return base.substr(0, base.rfind('/') + 1) + name;
   }
 
   // A coroutine lambda's frame points at its closure, so `call` keeps the closure alive.

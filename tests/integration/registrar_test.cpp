@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "app/database_factory.hpp"
+#include "integration/store_urls.hpp"
 #include "store/migrations.hpp"
-#include "support/postgres_server.hpp"
 #include "voice/registrar/bindings.hpp"
 #include "voice/registrar/credentials.hpp"
 
@@ -54,16 +54,7 @@ std::vector<std::string> uris(const std::vector<Binding>& bindings) {
 class RegistrarStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      url_ = fresh_postgres_database();
-    } else {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("irisx-registrar-test-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url_ = "sqlite:" + (dir_ / "test.db").string();
-    }
+    url_ = irisx::testing::fresh_store_url(GetParam(), "registrar", dir_);
     db_ = app::open_database(url_, io_.get_executor(), 2);
     run(store::migrate(*db_));
     for (const char* tenant : {"TN_A", "TN_B"}) {
@@ -81,21 +72,6 @@ class RegistrarStoreTest : public ::testing::TestWithParam<std::string> {
     credentials_.reset();
     db_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  static std::string fresh_postgres_database() {
-    static int counter = 0;
-    const std::string base = irisx::testing::PostgresServer::shared().url();
-    const std::string name =
-        "registrar_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    asio::io_context io;
-    auto admin = app::open_database(base, io.get_executor(), 1);
-    std::exception_ptr failure;
-    asio::co_spawn(io, admin->exec_script("CREATE DATABASE " + name),
-                   [&](std::exception_ptr e) { failure = e; });
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    return base.substr(0, base.rfind('/') + 1) + name;
   }
 
   template <class T>

@@ -1,13 +1,6 @@
 #include "voice/calls/call_records.hpp"
 
 namespace irisx::voice {
-namespace {
-
-store::Value optional_real(const std::optional<double>& v) {
-  return v ? store::Value(*v) : store::Value(nullptr);
-}
-
-}  // namespace
 
 boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord record) {
   const std::int64_t ended_at = record.ended_at.value_or(record.started_at);
@@ -16,13 +9,13 @@ boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord re
   const std::optional<std::string> recording =
       record.recording.empty() ? std::nullopt : std::optional<std::string>(record.recording);
   const auto& q = record.quality;
-  auto params = store::args(
-      record.id, record.direction, record.from, record.to, record.sip_call_id, record.transport,
-      codec, record.hangup_cause, record.sip_status, record.started_at, record.answered_at,
-      ended_at, record.duration_ms(), record.billable_s(),
-      static_cast<std::int64_t>(q.packets_received), static_cast<std::int64_t>(q.packets_sent),
-      q.packets_lost, q.loss_percent, q.jitter_ms, q.mos, recording, record.digits,
-      optional_real(q.rtt_ms), q.remote_packets_lost, optional_real(q.remote_jitter_ms));
+  auto params = store::args(record.id, record.direction, record.from, record.to, record.sip_call_id,
+                            record.transport, codec, record.hangup_cause, record.sip_status,
+                            record.started_at, record.answered_at, ended_at, record.duration_ms(),
+                            record.billable_s(), static_cast<std::int64_t>(q.packets_received),
+                            static_cast<std::int64_t>(q.packets_sent), q.packets_lost,
+                            q.loss_percent, q.jitter_ms, q.mos, recording, record.digits, q.rtt_ms,
+                            q.remote_packets_lost, q.remote_jitter_ms);
   co_await db.exec(
       "INSERT INTO call_records (id, direction, from_uri, to_uri, sip_call_id, transport, codec, "
       "hangup_cause, sip_status, started_at, answered_at, ended_at, duration_ms, billable_s, "
