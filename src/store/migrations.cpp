@@ -270,6 +270,22 @@ CREATE TABLE sip_bindings (
 CREATE INDEX sip_bindings_expiry ON sip_bindings (expires_at);
 )sql",
        "", ""},
+      // A tenant's phone numbers (src/voice/numbers). A DID reaches one tenant platform-wide,
+      // so `number` is unique across tenants: inbound routing finds the tenant from the row.
+      // The credentials index serves the API's newest-first listing of a tenant's extensions.
+      {5, "phone_numbers", R"sql(
+CREATE TABLE phone_numbers (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  number TEXT NOT NULL UNIQUE,
+  voice_application TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX phone_numbers_tenant ON phone_numbers (tenant_id, created_at, id);
+CREATE INDEX sip_credentials_tenant ON sip_credentials (tenant_id, created_at, id);
+)sql",
+       "", ""},
   };
   return all;
 }
