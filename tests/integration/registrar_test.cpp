@@ -254,6 +254,28 @@ TEST_P(RegistrarStoreTest, FindByRealmRefusesToGuessBetweenTenants) {
   EXPECT_FALSE(run(credentials_->find_by_realm("a.example", "1001")));
 }
 
+TEST_P(RegistrarStoreTest, CredentialsListNewestFirstWithinTheTenant) {
+  for (const char* ext : {"1001", "1002", "1003"}) {
+    run(credentials_->set_password("TN_A", ext, "a.example", "pw-long-enough"));
+  }
+  run(credentials_->set_password("TN_B", "2001", "b.example", "pw-long-enough"));
+  store::PageRequest page;
+  page.limit = 2;
+  auto first = run(credentials_->list("TN_A", page));
+  ASSERT_EQ(first.items.size(), 2u);
+  EXPECT_TRUE(first.has_more);
+  EXPECT_EQ(first.items[0].extension, "1003");
+  EXPECT_EQ(first.items[1].extension, "1002");
+  page.after = store::Cursor{first.items.back().created_at_ms, first.items.back().id};
+  auto second = run(credentials_->list("TN_A", page));
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_FALSE(second.has_more);
+  EXPECT_EQ(second.items[0].extension, "1001");
+  auto other = run(credentials_->list("TN_B", {}));
+  ASSERT_EQ(other.items.size(), 1u);
+  EXPECT_EQ(other.items[0].tenant_id, "TN_B");
+}
+
 TEST_P(RegistrarStoreTest, RemovedCredentialIsGone) {
   run(credentials_->set_password("TN_A", "1001", "a.example", "pw"));
   EXPECT_TRUE(run(credentials_->remove("TN_A", "1001")));

@@ -25,6 +25,14 @@ StoredCredential credential_from(const store::Row& row) {
 
 }  // namespace
 
+std::string default_realm(std::string_view tenant_id) {
+  std::string realm(tenant_id);
+  for (char& c : realm) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return realm.append(kDefaultRealmSuffix);
+}
+
 boost::asio::awaitable<void> CredentialStore::set_password(std::string tenant_id,
                                                            std::string extension, std::string realm,
                                                            std::string password) {
@@ -56,6 +64,17 @@ boost::asio::awaitable<std::optional<StoredCredential>> CredentialStore::find_by
       std::string(kSelect) + "WHERE realm = $1 AND extension = $2 LIMIT 2", std::move(params));
   if (r.rows.size() != 1) co_return std::nullopt;
   co_return credential_from(r.front());
+}
+
+boost::asio::awaitable<store::Page<StoredCredential>> CredentialStore::list(
+    std::string tenant_id, store::PageRequest page) {
+  std::string sql = std::string(kSelect) + "WHERE tenant_id = $1";
+  store::Params params = store::args(tenant_id);
+  store::append_page_clause(sql, params, page);
+  store::Result r = co_await db_.exec(std::move(sql), std::move(params));
+  std::vector<StoredCredential> rows;
+  for (const auto& row : r.rows) rows.push_back(credential_from(row));
+  co_return store::to_page(std::move(rows), page.limit);
 }
 
 boost::asio::awaitable<bool> CredentialStore::remove(std::string tenant_id, std::string extension) {

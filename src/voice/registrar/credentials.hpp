@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "store/database.hpp"
+#include "store/pagination.hpp"
 #include "voice/registrar/digest.hpp"
 
 namespace irisx::voice::registrar {
@@ -30,6 +32,14 @@ struct StoredCredential {
   }
 };
 
+// The realm of a tenant's extensions when none is chosen: the tenant id in lower case under
+// sip.irisx.local ("tn0190….sip.irisx.local"). It needs no DNS or configuration, and it is one
+// tenant's alone (the API refuses names under sip.irisx.local as a chosen realm), so
+// find_by_realm never meets two tenants there. Phones use it as their SIP domain and reach
+// IRISX through an outbound proxy setting.
+inline constexpr std::string_view kDefaultRealmSuffix = ".sip.irisx.local";
+std::string default_realm(std::string_view tenant_id);
+
 class CredentialStore {
  public:
   explicit CredentialStore(store::Database& db) : db_(db) {}
@@ -47,6 +57,10 @@ class CredentialStore {
   // when several tenants share the realm and extension: guessing a tenant is worse than a 401.
   boost::asio::awaitable<std::optional<StoredCredential>> find_by_realm(std::string realm,
                                                                         std::string extension);
+
+  // A tenant's credentials, newest first over (created_at, id) (store/pagination.hpp).
+  boost::asio::awaitable<store::Page<StoredCredential>> list(std::string tenant_id,
+                                                             store::PageRequest page);
 
   // Returns whether a credential was deleted. Bindings are left to expire.
   boost::asio::awaitable<bool> remove(std::string tenant_id, std::string extension);
