@@ -92,6 +92,10 @@ std::optional<bool> Fields::optional_bool(const std::string& name) {
   return it->get<bool>();
 }
 
+void Fields::add_error(std::string field, std::string message) {
+  errors_.push_back({std::move(field), std::move(message)});
+}
+
 void Fields::finish() {
   if (!errors_.empty()) throw validation_failed(std::move(errors_));
 }

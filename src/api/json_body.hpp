@@ -28,6 +28,9 @@ class Fields {
   std::optional<std::vector<std::string>> optional_string_list(const std::string& name,
                                                                std::size_t max_items = 100);
   std::optional<bool> optional_bool(const std::string& name);
+  // A problem found by a caller's own rules (a nested shape, a path parameter), reported in
+  // the same 422 as the rest.
+  void add_error(std::string field, std::string message);
   // Throws the collected 422 if anything was wrong.
   void finish();
 
