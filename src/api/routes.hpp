@@ -17,6 +17,7 @@
 #include "identity/users.hpp"
 #include "kv/limiter.hpp"
 #include "store/pagination.hpp"
+#include "voice/numbers/number_store.hpp"
 #include "webhooks/deliveries.hpp"
 #include "webhooks/endpoints.hpp"
 
@@ -38,6 +39,7 @@ struct ApiServices {
   identity::OperatorService& operators;
   webhooks::EndpointService& webhooks;
   webhooks::DeliveryQueue& deliveries;
+  voice::numbers::NumberStore& numbers;
   kv::Limiter& limiter;
   metrics::Registry& metrics;
   RateLimits rate_limits;
@@ -95,6 +97,7 @@ void register_api_key_routes(Routes& routes);
 void register_audit_routes(Routes& routes);
 void register_event_routes(Routes& routes);
 void register_webhook_routes(Routes& routes);
+void register_number_routes(Routes& routes);
 void register_admin_routes(Routes& routes);
 
 inline void register_all(Routes& routes) {
@@ -105,6 +108,7 @@ inline void register_all(Routes& routes) {
   register_audit_routes(routes);
   register_event_routes(routes);
   register_webhook_routes(routes);
+  register_number_routes(routes);
   register_admin_routes(routes);
 }
 

@@ -1,0 +1,95 @@
+// /v1/phone_numbers: a tenant's DIDs and the voice application each runs. A number belongs to
+// one tenant platform-wide, so creating one that any tenant holds is 409 number_taken.
+#include "api/json_body.hpp"
+#include "api/routes.hpp"
+#include "api/views.hpp"
+#include "common/error.hpp"
+#include "voice/numbers/number_store.hpp"
+
+namespace irisx::api {
+namespace {
+
+namespace numbers = voice::numbers;
+
+// The nested voice_application object; its rules are voice/numbers' own.
+std::optional<numbers::VoiceApplication> application_field(Fields& fields,
+                                                           const nlohmann::json& body) {
+  auto it = body.find("voice_application");
+  if (it == body.end()) {
+    fields.add_error("voice_application", "is required");
+    return std::nullopt;
+  }
+  if (!it->is_object()) {
+    fields.add_error("voice_application", "must be an object");
+    return std::nullopt;
+  }
+  auto parsed = numbers::parse_voice_application(it->dump());
+  if (auto* problem = std::get_if<std::string>(&parsed)) {
+    fields.add_error("voice_application", *problem);
+    return std::nullopt;
+  }
+  return std::get<numbers::VoiceApplication>(std::move(parsed));
+}
+
+std::string cursor_after(const store::Page<numbers::PhoneNumber>& page) {
+  if (page.items.empty()) return "";
+  return store::encode_cursor({page.items.back().created_at_ms, page.items.back().id});
+}
+
+}  // namespace
+
+void register_number_routes(Routes& routes) {
+  ApiServices& s = routes.services();
+  using P = const identity::Principal&;
+  using R = boost::asio::awaitable<http::Response>;
+
+  routes.tenant(
+      "POST", "/v1/phone_numbers", "numbers:write",
+      [&s](http::Request& req, P p) -> R {
+        auto body = parse_json_object(req);
+        Fields f(body, {"number", "voice_application"});
+        std::string number = f.required_string("number");
+        if (auto given = body.find("number");
+            given != body.end() && given->is_string() && !numbers::is_e164(number)) {
+          f.add_error("number", "must be an E.164 number such as +15551234567");
+        }
+        auto application = application_field(f, body);
+        f.finish();
+        auto created = co_await s.numbers.create(p.tenant_id, std::move(number), *application);
+        co_return json_response(201, numbers::to_json(created));
+      },
+      Creates::yes);
+
+  routes.tenant("GET", "/v1/phone_numbers", "numbers:read", [&s](http::Request& req, P p) -> R {
+    auto page = co_await s.numbers.list(p.tenant_id, page_request(req));
+    co_return json_response(200, list_json(page, cursor_after(page)));
+  });
+
+  routes.tenant("GET", "/v1/phone_numbers/{id}", "numbers:read",
+                [&s](http::Request& req, P p) -> R {
+                  auto number = co_await s.numbers.find(p.tenant_id, path_id(req, "id", "PN"));
+                  if (!number) throw not_found("no such phone number");
+                  co_return json_response(200, numbers::to_json(*number));
+                });
+
+  routes.tenant(
+      "PATCH", "/v1/phone_numbers/{id}", "numbers:write", [&s](http::Request& req, P p) -> R {
+        const std::string& id = path_id(req, "id", "PN");
+        auto body = parse_json_object(req);
+        Fields f(body, {"voice_application"});
+        auto application = application_field(f, body);
+        f.finish();
+        auto updated = co_await s.numbers.update_application(p.tenant_id, id, *application);
+        if (!updated) throw not_found("no such phone number");
+        co_return json_response(200, numbers::to_json(*updated));
+      });
+
+  routes.tenant(
+      "DELETE", "/v1/phone_numbers/{id}", "numbers:write", [&s](http::Request& req, P p) -> R {
+        const bool removed = co_await s.numbers.remove(p.tenant_id, path_id(req, "id", "PN"));
+        if (!removed) throw not_found("no such phone number");
+        co_return http::Response::empty(204);
+      });
+}
+
+}  // namespace irisx::api
