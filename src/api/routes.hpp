@@ -18,6 +18,7 @@
 #include "kv/limiter.hpp"
 #include "store/pagination.hpp"
 #include "voice/numbers/number_store.hpp"
+#include "voice/registrar/credentials.hpp"
 #include "webhooks/deliveries.hpp"
 #include "webhooks/endpoints.hpp"
 
@@ -40,6 +41,7 @@ struct ApiServices {
   webhooks::EndpointService& webhooks;
   webhooks::DeliveryQueue& deliveries;
   voice::numbers::NumberStore& numbers;
+  voice::registrar::CredentialStore& sip_credentials;
   kv::Limiter& limiter;
   metrics::Registry& metrics;
   RateLimits rate_limits;
@@ -98,6 +100,7 @@ void register_audit_routes(Routes& routes);
 void register_event_routes(Routes& routes);
 void register_webhook_routes(Routes& routes);
 void register_number_routes(Routes& routes);
+void register_sip_credential_routes(Routes& routes);
 void register_admin_routes(Routes& routes);
 
 inline void register_all(Routes& routes) {
@@ -109,6 +112,7 @@ inline void register_all(Routes& routes) {
   register_event_routes(routes);
   register_webhook_routes(routes);
   register_number_routes(routes);
+  register_sip_credential_routes(routes);
   register_admin_routes(routes);
 }
 

@@ -131,6 +131,7 @@ struct Platform::Impl {
   std::unique_ptr<webhooks::DeliveryQueue> deliveries;
   std::unique_ptr<webhooks::EndpointService> endpoints;
   std::unique_ptr<voice::numbers::NumberStore> numbers;
+  std::unique_ptr<voice::registrar::CredentialStore> sip_credentials;
   webhooks::DeliverySettings delivery;
   std::unique_ptr<kv::Limiter> limiter = kv::make_memory_limiter();
   identity::AuthCache cache{std::chrono::seconds(5)};
@@ -163,6 +164,7 @@ struct Platform::Impl {
     endpoints = std::make_unique<webhooks::EndpointService>(*db, *publisher, *deliveries, data_key,
                                                             address_policy(config));
     numbers = std::make_unique<voice::numbers::NumberStore>(*db);
+    sip_credentials = std::make_unique<voice::registrar::CredentialStore>(*db);
     hasher = std::make_unique<identity::PasswordHasher>(
         identity::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                                config.argon2_parallelism},
@@ -181,10 +183,10 @@ struct Platform::Impl {
     api::RateLimits limits{config.rate_limit_enabled,
                            {config.api_key_rate_per_s, config.api_key_burst},
                            {config.tenant_rate_per_s, config.tenant_burst}};
-    services = std::make_unique<api::ApiServices>(
-        api::ApiServices{*db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators,
-                         *endpoints, *deliveries, *numbers, *limiter, metrics, limits, data_key,
-                         IRISX_VERSION, config.event_retention_days * 24 * 3600 * 1000});
+    services = std::make_unique<api::ApiServices>(api::ApiServices{
+        *db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators, *endpoints,
+        *deliveries, *numbers, *sip_credentials, *limiter, metrics, limits, data_key, IRISX_VERSION,
+        config.event_retention_days * 24 * 3600 * 1000});
     api::Routes routes(router, *services);
     // A worker-only process still answers health probes and serves its metrics.
     if (config.has_role("api")) {
