@@ -350,7 +350,8 @@ int Platform::serve(const std::string& ready_file) {
     voice::registrar::RegistrarSettings settings;
     settings.nonce_secret = crypto::hmac_sha256(s.secret, "irisx sip nonces v1");
     registrar = std::make_unique<voice::registrar::RegistrarService>(*s.db, settings);
-    voice_engine = start_voice(s.config, s.record_sink(), s.register_handler(*registrar));
+    voice_engine = start_voice(s.config, s.record_sink(), s.register_handler(*registrar), *s.db,
+                               s.io.get_executor());
     if (s.config.voice_registrar) asio::co_spawn(s.io, s.purge_bindings_forever(), asio::detached);
   }
   const std::uint16_t bound = server.start();

@@ -5,7 +5,8 @@
 #include <tuple>
 
 #include "voice/media/port_pool.hpp"
-#include "voice/routing/diagnostics.hpp"
+#include "voice/routing/call_router.hpp"
+#include "voice/trunks/trunk.hpp"
 
 namespace irisx::app {
 
@@ -22,7 +23,9 @@ voice::sip::SipOptions sip_options(const Config& config) {
 }  // namespace
 
 std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records,
-                                                voice::RegisterHandler registrar) {
+                                                voice::RegisterHandler registrar,
+                                                store::Database& db,
+                                                boost::asio::any_io_executor store_executor) {
   voice::EngineOptions options;
   options.sip = sip_options(config);
   options.media_address = config.media_address;
@@ -39,12 +42,20 @@ std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::Rec
                               ? static_cast<std::size_t>(config.voice_media_threads)
                               : std::max(1u, std::thread::hardware_concurrency());
   if (config.voice_registrar) options.registrar = std::move(registrar);
-  voice::Router router;
-  if (config.voice_diagnostics) {
-    router = [](const voice::sip::InviteRequest& request) {
-      return voice::diagnostic_application(request.request_user);
-    };
+  voice::RoutingSettings routing;
+  routing.diagnostics = config.voice_diagnostics;
+  if (!config.voice_trunks_file.empty()) {
+    try {
+      routing.trunks = voice::trunks::load_trunks(config.voice_trunks_file);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(std::string("voice.trunks_file: ") + e.what());
+    }
   }
+  auto call_router =
+      std::make_shared<voice::CallRouter>(db, std::move(store_executor), std::move(routing));
+  voice::Router router = [call_router](const voice::sip::InviteRequest& request) {
+    return call_router->route(request);
+  };
   return std::make_unique<voice::VoiceEngine>(std::move(options), std::move(router),
                                               std::move(records));
 }

@@ -2,14 +2,20 @@
 // Builds the voice engine from configuration (the `voice` role).
 #include <memory>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "common/config.hpp"
+#include "store/database.hpp"
 #include "voice/engine.hpp"
 
 namespace irisx::app {
 
-// `registrar` answers REGISTER when voice.registrar is on (it needs the store, which the
-// caller owns).
+// `registrar` answers REGISTER when voice.registrar is on. Calls are routed with the store
+// (numbers, extensions' bindings), which lives on `store_executor`; the caller owns both.
+// Throws ConfigError for a bad voice setting or trunks file.
 std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records,
-                                                voice::RegisterHandler registrar);
+                                                voice::RegisterHandler registrar,
+                                                store::Database& db,
+                                                boost::asio::any_io_executor store_executor);
 
 }  // namespace irisx::app

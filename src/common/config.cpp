@@ -152,6 +152,8 @@ const std::vector<Field>& fields() {
                   "threads carrying calls and their RTP; 0 means one per core"),
       IRISX_FIELD("voice.registrar", Kind::boolean, voice_registrar,
                   "answer REGISTER for agent extensions (digest against stored credentials)"),
+      IRISX_FIELD("voice.trunks_file", Kind::text, voice_trunks_file,
+                  "TOML file of carrier trunks ([[trunk]] tables); empty: none"),
       IRISX_FIELD("voice.recordings_dir", Kind::text, recordings_dir,
                   "where call recordings are written; empty: <data_dir>/recordings"),
   };

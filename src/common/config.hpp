@@ -68,6 +68,7 @@ struct Config {
   int voice_media_threads = 0;  // 0: one per core
   bool voice_registrar = true;
   std::string recordings_dir;  // empty: <data_dir>/recordings
+  std::string voice_trunks_file;  // carrier trunks (src/voice/trunks); empty: none
 
   std::string effective_database_url() const;
   bool has_role(const std::string& role) const;

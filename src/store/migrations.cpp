@@ -286,6 +286,15 @@ CREATE INDEX phone_numbers_tenant ON phone_numbers (tenant_id, created_at, id);
 CREATE INDEX sip_credentials_tenant ON sip_credentials (tenant_id, created_at, id);
 )sql",
        "", ""},
+      // Legs the engine places (trunk calls, extension forks) name their trunk or extension
+      // and the call they were dialled for (Twilio's parent call).
+      {6, "call_record_legs", R"sql(
+ALTER TABLE call_records ADD COLUMN trunk TEXT;
+ALTER TABLE call_records ADD COLUMN extension TEXT;
+ALTER TABLE call_records ADD COLUMN parent_call_id TEXT;
+CREATE INDEX call_records_parent ON call_records (parent_call_id);
+)sql",
+       "", ""},
   };
   return all;
 }

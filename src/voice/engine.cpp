@@ -65,6 +65,12 @@ struct VoiceEngine::Impl {
     events.on_confirmed = [this](sip::CallId id, std::string ack_sdp) {
       with_call(id, [ack_sdp = std::move(ack_sdp)](Call& call) { call.on_confirmed(ack_sdp); });
     };
+    events.on_progress = [this](sip::CallId id, int status, std::string sdp) {
+      with_call(id, [status, sdp = std::move(sdp)](Call& call) { call.on_progress(status, sdp); });
+    };
+    events.on_answered = [this](sip::CallId id, std::string sdp) {
+      with_call(id, [sdp = std::move(sdp)](Call& call) { call.on_answered(sdp); });
+    };
     events.on_reoffer = [this](sip::CallId id, std::string offer) {
       with_call(id, [offer = std::move(offer)](Call& call) { call.on_reoffer(offer); });
     };
@@ -84,9 +90,12 @@ struct VoiceEngine::Impl {
     }
     sip = std::make_unique<sip::SipStack>(options.sip, std::move(events));
     for (auto& shard : shards) {
+      auto dial_out = [this, s = shard.get()](sip::OutboundInvite invite) {
+        return originate(*s, std::move(invite));
+      };
       shard->resources = std::make_unique<CallResources>(
-          CallResources{shard->io.get_executor(), *sip, ports, speech, options.media_address,
-                        options.recordings_dir});
+          CallResources{shard->io.get_executor(), std::move(dial_out), *sip, ports, speech,
+                        options.media_address, options.recordings_dir});
       shard->thread = std::thread([io = &shard->io] { io->run(); });
     }
   }
@@ -104,6 +113,17 @@ struct VoiceEngine::Impl {
   }
 
   Shard& shard_of(sip::CallId id) { return *shards[id % shards.size()]; }
+
+  // An outbound leg lives on the shard of the call that dials it, so bridging needs no locks.
+  // Ids pick their shard (id % shards), so take the next id that lands on this one.
+  std::shared_ptr<Call> originate(Shard& shard, sip::OutboundInvite invite) {
+    sip::CallId id = sip->new_call_id();
+    while (&shard_of(id) != &shard) id = sip->new_call_id();
+    auto call = std::make_shared<Call>(*shard.resources, id, std::move(invite));
+    shard.calls.emplace(id, call);
+    ++live;
+    return call;
+  }
 
   // Runs `fn` on the call's shard if the call is still there.
   template <class Fn>

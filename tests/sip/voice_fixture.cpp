@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 namespace irisx::testing {
@@ -25,8 +26,9 @@ std::vector<CallRecordRow> read_records(const std::string& path) {
   sqlite3_stmt* statement = nullptr;
   const char* sql =
       "SELECT id, hangup_cause, sip_status, codec, transport, packets_received, packets_sent, "
-      "duration_ms, billable_s, answered_at IS NOT NULL, mos, digits, recording "
-      "FROM call_records ORDER BY started_at, id";
+      "duration_ms, billable_s, answered_at IS NOT NULL, mos, digits, recording, direction, "
+      "COALESCE(tenant_id, ''), COALESCE(trunk, ''), COALESCE(extension, ''), "
+      "COALESCE(parent_call_id, '') FROM call_records ORDER BY started_at, id";
   if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK) {
     while (sqlite3_step(statement) == SQLITE_ROW) {
       CallRecordRow row;
@@ -43,6 +45,11 @@ std::vector<CallRecordRow> read_records(const std::string& path) {
       row.mos = sqlite3_column_double(statement, 10);
       row.digits = column_text(statement, 11);
       row.recording = column_text(statement, 12);
+      row.direction = column_text(statement, 13);
+      row.tenant_id = column_text(statement, 14);
+      row.trunk = column_text(statement, 15);
+      row.extension = column_text(statement, 16);
+      row.parent_call_id = column_text(statement, 17);
       rows.push_back(row);
     }
   }
@@ -74,6 +81,14 @@ void VoiceEngineTest::start(std::map<std::string, std::string> extra) {
       {"IRISX_VOICE_RTP_PORTS", std::to_string(base) + "-" + std::to_string(base + 99)},
   };
   for (auto& [k, v] : extra) env[k] = v;
+  if (env.count("IRISX_VOICE_TRUNKS_FILE") == 0) {
+    // SIPp on 127.0.0.1 calls in as a carrier would: unknown numbers get 404, not 403.
+    const std::string path =
+        ::testing::TempDir() + "loopback-trunk-" + std::to_string(getpid()) + ".toml";
+    std::ofstream(path) << "[[trunk]]\nname = \"loopback\"\nhost = \"127.0.0.1\"\nport = 9\n"
+                           "inbound_networks = [\"127.0.0.1/32\"]\n";
+    env["IRISX_VOICE_TRUNKS_FILE"] = path;
+  }
   irisx_ = std::make_unique<IrisxProcess>(env);
   ASSERT_GT(irisx_->sip_port(), 0) << irisx_->log();
 }

@@ -16,6 +16,11 @@ namespace irisx::testing {
 
 struct CallRecordRow {
   std::string id;
+  std::string direction;
+  std::string tenant_id;
+  std::string trunk;
+  std::string extension;
+  std::string parent_call_id;
   std::string hangup_cause;
   int sip_status = 0;
   std::string codec;

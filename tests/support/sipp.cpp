@@ -63,7 +63,7 @@ Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
                                    "-t",
                                    run.transport,
                                    "-i",
-                                   "127.0.0.1",
+                                   run.local_ip,
                                    "-mi",
                                    "127.0.0.1",
                                    "-mp",
@@ -80,6 +80,10 @@ Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
                                    "-trace_msg",
                                    "-message_file",
                                    dir_ + "/messages.log"};
+  if (run.local_port > 0) {
+    args.push_back("-p");
+    args.push_back(std::to_string(run.local_port));
+  }
   if (run.pause_ms > 0) {
     args.push_back("-d");
     args.push_back(std::to_string(run.pause_ms));

@@ -14,6 +14,8 @@ struct SippRun {
   std::string target;                        // HOST:PORT of the engine
   std::string service;                       // the Request-URI user: the dialled number
   std::string transport = "u1";              // u1 (UDP) or t1 (TCP)
+  std::string local_ip = "127.0.0.1";        // -i: the address SIPp sends from
+  int local_port = 0;                        // -p: where SIPp listens (a UAS); 0: any
   std::map<std::string, std::string> keys;   // -key NAME VALUE, used as [NAME] in scenarios
   int pause_ms = 0;                          // -d: the length of a bare <pause/>
   std::map<std::string, std::string> files;  // written into SIPp's working directory first

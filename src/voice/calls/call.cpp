@@ -30,15 +30,27 @@ std::uint64_t session_id_now() {
   return static_cast<std::uint64_t>(now_ms());
 }
 
-std::string cause_of(sip::Ending ending) {
-  switch (ending) {
+// Q.850-style causes, named as FreeSWITCH names them, so operators read familiar words.
+std::string cause_of_status(int status) {
+  if (status == 486 || status == 600) return "user_busy";
+  if (status == 408 || status == 480) return "no_answer";
+  if (status == 404 || status == 484 || status == 604) return "unallocated_number";
+  if (status >= 500 && status < 600) return "normal_temporary_failure";
+  return "call_rejected";
+}
+
+std::string cause_of(const sip::CallEnded& ended) {
+  switch (ended.ending) {
     case sip::Ending::remote_bye:
     case sip::Ending::local_bye:
       return "normal_clearing";
     case sip::Ending::cancelled:
+    case sip::Ending::abandoned:
       return "originator_cancel";
     case sip::Ending::rejected:
       return "rejected";
+    case sip::Ending::declined:
+      return cause_of_status(ended.sip_status);
     case sip::Ending::failed:
       break;
   }
@@ -59,6 +71,32 @@ Call::Call(CallResources& resources, sip::InviteRequest request)
   record_.sip_call_id = request_.call_id;
   record_.transport = request_.transport;
   record_.started_at = now_ms();
+}
+
+Call::Call(CallResources& resources, sip::CallId id, sip::OutboundInvite invite)
+    : resources_(resources),
+      wake_(resources.executor),
+      frame_timer_(resources.executor),
+      outbound_(true),
+      invite_(std::move(invite)) {
+  request_.id = id;
+  request_.from_uri = invite_.from_uri;
+  request_.from_display = invite_.from_display;
+  request_.to_uri = invite_.to_uri;
+  request_.transport =
+      invite_.request_uri.find(";transport=tcp") != std::string::npos ? "tcp" : "udp";
+  record_.id = new_id("CA");
+  record_.direction = "outbound";
+  record_.from = invite_.from_uri;
+  record_.to = invite_.to_uri;
+  record_.transport = request_.transport;
+  record_.started_at = now_ms();
+}
+
+void Call::set_labels(std::string tenant_id, std::string trunk, std::string extension) {
+  record_.tenant_id = std::move(tenant_id);
+  record_.trunk = std::move(trunk);
+  record_.extension = std::move(extension);
 }
 
 Call::~Call() {
@@ -93,40 +131,59 @@ asio::awaitable<void> Call::ring() {
   co_return;
 }
 
-asio::awaitable<bool> Call::answer() {
-  if (ended_) co_return false;
-  if (answer_sent_) co_return confirmed_;
+bool Call::open_rtp() {
+  if (rtp_) return true;
   rtp_ = media::RtpSession::open(resources_.executor, resources_.media_address, resources_.ports);
-  if (!rtp_) {
-    co_await reject(503);
-    co_return false;
-  }
+  if (!rtp_) return false;
   local_.address = resources_.media_address;
   local_.rtp_port = rtp_->port();
   local_.session_id = session_id_now();
   local_.session_version = local_.session_id;
-  std::string our_sdp;
+  return true;
+}
+
+asio::awaitable<std::optional<std::string>> Call::prepare_answer() {
+  if (prepared_sdp_) co_return prepared_sdp_;
+  if (!open_rtp()) {
+    co_await reject(503);
+    co_return std::nullopt;
+  }
   if (request_.sdp.empty()) {
     // RFC 3264 §4 with RFC 3261 §13.2.1: an INVITE without an offer gets ours in the 200 OK
     // and the caller's answer arrives in the ACK (on_confirmed).
-    our_sdp = sdp::make_offer(local_);
     awaiting_answer_ = true;
-  } else {
-    auto result = sdp::answer_offer(request_.sdp, local_);
-    if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
-      if (*failure == sdp::Failure::malformed) {
-        co_await reject(400);
-      } else {
-        co_await reject(488);
-      }
-      co_return false;
-    }
-    auto& answer = std::get<sdp::Answer>(result);
-    use_media(answer.negotiated);
-    our_sdp = std::move(answer.sdp);
+    prepared_sdp_ = sdp::make_offer(local_);
+    co_return prepared_sdp_;
   }
+  auto result = sdp::answer_offer(request_.sdp, local_);
+  if (const auto* failure = std::get_if<sdp::Failure>(&result)) {
+    const int status = *failure == sdp::Failure::malformed ? 400 : 488;
+    co_await reject(status);
+    co_return std::nullopt;
+  }
+  auto& answer = std::get<sdp::Answer>(result);
+  use_media(answer.negotiated);
+  prepared_sdp_ = std::move(answer.sdp);
+  co_return prepared_sdp_;
+}
+
+asio::awaitable<bool> Call::early_media() {
+  if (ended_ || outbound_ || answer_sent_ || request_.sdp.empty()) co_return false;
+  if (early_media_) co_return true;
+  std::optional<std::string> ours = co_await prepare_answer();
+  if (!ours) co_return false;
+  early_media_ = true;
+  resources_.sip.progress(request_.id, *ours);
+  co_return true;
+}
+
+asio::awaitable<bool> Call::answer() {
+  if (ended_ || outbound_) co_return confirmed_ && !ended_;
+  if (answer_sent_) co_return confirmed_;
+  std::optional<std::string> ours = co_await prepare_answer();
+  if (!ours) co_return false;
   answer_sent_ = true;
-  resources_.sip.answer(request_.id, std::move(our_sdp));
+  resources_.sip.answer(request_.id, *ours);
   while (!confirmed_ && !ended_) co_await wait(Clock::now() + std::chrono::seconds(64));
   co_return confirmed_ && !ended_;
 }
@@ -149,7 +206,7 @@ void Call::use_media(const sdp::Negotiated& negotiated) {
 }
 
 asio::awaitable<void> Call::reject(int status) {
-  if (!ended_ && !answer_sent_) resources_.sip.reject(request_.id, status);
+  if (!ended_ && !answer_sent_ && !outbound_) resources_.sip.reject(request_.id, status);
   co_return;
 }
 
@@ -190,8 +247,11 @@ void Call::on_ended(const sip::CallEnded& ended) {
   ended_ = true;
   record_.ended_at = now_ms();
   record_.sip_status = ended.sip_status;
-  record_.hangup_cause = cause_of(ended.ending);
+  record_.hangup_cause = cause_of(ended);
+  if (ended.ending == sip::Ending::abandoned && !abandon_cause_.empty())
+    record_.hangup_cause = abandon_cause_;
   finish_media();
+  if (auto peer = bridged_.lock()) peer->notify();
   emit(CallEvent{CallEvent::Type::hangup, '\0', record_.hangup_cause, ended.sip_status});
   notify();
   frame_timer_.cancel();
@@ -236,7 +296,11 @@ void Call::finish_media() {
 void Call::on_packet(const media::RtpPacketView& packet) {
   if (!media_) return;
   const int pt = packet.header.payload_type;
-  if (media_->telephone_event_pt && pt == *media_->telephone_event_pt) {
+  const bool is_event = media_->telephone_event_pt && pt == *media_->telephone_event_pt;
+  if (is_event || pt == media_->payload_type) {
+    if (auto peer = bridged_.lock()) peer->relay(packet, media_->codec, is_event);
+  }
+  if (is_event) {
     if (auto digit = dtmf_.on_packet(packet.header, packet.payload)) on_digit(*digit);
     if (echoing_ && remote_listens())
       rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
@@ -290,9 +354,11 @@ asio::awaitable<bool> Call::play_frames(FrameSource next, bool interrupt_on_digi
   std::uint32_t timestamp = start_talkspurt();
   bool marker = true;
   std::array<std::int16_t, kFrameSamples> frame{};
+  const std::uint64_t generation = playback_generation_;
   while (true) {
     if (ended_ || !rtp_) co_return false;
     if (interrupt_on_digit && !digits_.empty()) co_return false;
+    if (generation != playback_generation_) co_return false;
     frame.fill(0);
     if (!next(frame)) break;
     send_frame(frame, timestamp, marker);

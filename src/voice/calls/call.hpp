@@ -23,6 +23,7 @@
 #include "voice/audio/pcm.hpp"
 #include "voice/audio/tones.hpp"
 #include "voice/calls/call_record.hpp"
+#include "voice/calls/dial.hpp"
 #include "voice/media/jitter_buffer.hpp"
 #include "voice/media/rtp_session.hpp"
 #include "voice/media/telephone_event.hpp"
@@ -35,8 +36,13 @@ class SpeechSynthesizer;
 
 namespace irisx::voice {
 
+class Call;
+
 struct CallResources {
   boost::asio::any_io_executor executor;
+  // Makes an outbound leg on this executor, known to the engine so its SIP events reach it;
+  // the INVITE goes out with Call::place.
+  std::function<std::shared_ptr<Call>(sip::OutboundInvite)> originate;
   sip::SipStack& sip;
   media::PortPool& ports;
   tts::SpeechSynthesizer& speech;
@@ -70,10 +76,26 @@ struct CallEvent {
   int sip_status = 0;  // hangup: the final status of the INVITE
 };
 
+// How an INVITE we sent ended up.
+struct PlaceResult {
+  enum class Outcome { answered, busy, no_answer, setup_timeout, declined, cancelled, failed };
+  Outcome outcome = Outcome::failed;
+  int sip_status = 0;  // the peer's final status, 0 when none came
+};
+
+struct PlaceOptions {
+  // No provisional or final response this long: give up (a trunk's failover timer). 0: none.
+  std::chrono::milliseconds setup_timeout{0};
+  std::chrono::milliseconds answer_timeout{30000};  // ringing this long: no answer
+};
+
 class Call : public std::enable_shared_from_this<Call> {
  public:
   using Listener = std::function<void(const CallEvent&)>;
+  // An inbound leg: the INVITE has arrived.
   Call(CallResources& resources, sip::InviteRequest request);
+  // An outbound leg, not yet sent (place()).
+  Call(CallResources& resources, sip::CallId id, sip::OutboundInvite invite);
   ~Call();
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
@@ -82,6 +104,10 @@ class Call : public std::enable_shared_from_this<Call> {
   // Receives the call's events on its media thread; set it before the first verb.
   void set_listener(Listener listener) { listener_ = std::move(listener); }
   const CallRecord& record() const { return record_; }
+  // The carrier trunk or extension this leg goes to or comes from, for its record.
+  void set_labels(std::string tenant_id, std::string trunk, std::string extension);
+  void set_parent(const std::string& parent_call_id) { record_.parent_call_id = parent_call_id; }
+  sip::CallId sip_id() const { return request_.id; }
   bool active() const { return !ended_; }
   bool answered() const { return confirmed_; }
 
@@ -89,6 +115,30 @@ class Call : public std::enable_shared_from_this<Call> {
   // Negotiates media and sends 200 OK; true once the caller's ACK arrived. A failed
   // negotiation rejects the call (488 no common codec, 400 unreadable SDP) and returns false.
   boost::asio::awaitable<bool> answer();
+  // 183 Session Progress with our SDP: media flows before the answer (a callee's ringback or
+  // announcement relayed to the caller). false when it cannot be done (offerless INVITE,
+  // failed negotiation: the call is rejected as answer() would).
+  boost::asio::awaitable<bool> early_media();
+  // Outbound legs: sends the INVITE with our offer and waits for its fate. On a timeout the
+  // INVITE is cancelled. Media flows once answered (or earlier with a 183's SDP).
+  boost::asio::awaitable<PlaceResult> place(PlaceOptions options);
+  // Cancels an unanswered outbound leg, recording why (e.g. another fork answered first).
+  void abandon(std::string cause);
+  bool ringing() const { return progress_status_ >= 180; }
+  bool has_early_media() const { return early_media_; }
+  // Relays media both ways between this leg and `other` (transcoding PCMU and PCMA when they
+  // differ; RFC 4733 digits when both sides do them) until either leg ends.
+  boost::asio::awaitable<void> bridge(std::shared_ptr<Call> other);
+  // Links or unlinks the media of two legs without waiting (bridge() uses this too).
+  static void connect(const std::shared_ptr<Call>& a, const std::shared_ptr<Call>& b);
+  static void disconnect(const std::shared_ptr<Call>& a, const std::shared_ptr<Call>& b);
+  // Rings the plan's targets (see DialPlan) and bridges this call to the first that answers,
+  // until either side hangs up; then the callee is hung up and this call carries on. The
+  // caller hears the callee's early media or, once answered, ringback; a caller not yet
+  // answered gets 180 when a callee rings and is answered when the callee answers.
+  boost::asio::awaitable<DialResult> dial(DialPlan plan, DialOptions options);
+  // Ends whatever play/play_tone/say is running (e.g. ringback once the callee answers).
+  void stop_playback();
   boost::asio::awaitable<void> reject(int status);
   boost::asio::awaitable<void> hangup();
   boost::asio::awaitable<void> wait_until_ended(std::chrono::milliseconds limit);
@@ -112,8 +162,31 @@ class Call : public std::enable_shared_from_this<Call> {
   void on_ended(const sip::CallEnded& ended);
   // A re-INVITE's offer: hold, unhold or a moved stream (RFC 3264 §8).
   void on_reoffer(const std::string& offer);
+  // Outbound legs: a provisional response (with early-media SDP or not), the 2xx answer.
+  void on_progress(int status, const std::string& sdp);
+  void on_answered(const std::string& sdp);
 
  private:
+  // Opens RTP and works out our SDP for the INVITE's offer (or our offer for an offerless
+  // one); rejects the call and returns nullopt when that fails.
+  boost::asio::awaitable<std::optional<std::string>> prepare_answer();
+  bool open_rtp();
+  void relay(const media::RtpPacketView& packet, Codec from, bool is_event);
+
+  // One group of a dial plan in flight: its legs and, as they finish, how each went.
+  struct Fork {
+    std::vector<std::shared_ptr<Call>> legs;
+    std::vector<std::optional<PlaceResult>> results;
+  };
+  static boost::asio::awaitable<void> place_for(std::shared_ptr<Fork> fork, std::size_t index,
+                                                PlaceOptions options, std::shared_ptr<Call> caller);
+  std::shared_ptr<Fork> start_fork(std::vector<DialTarget>& group,
+                                   std::chrono::milliseconds remaining);
+  // Cancels (or hangs up) every leg but the winner.
+  void end_fork(Fork& fork, const std::shared_ptr<Call>& winner, const std::string& cause);
+  boost::asio::awaitable<void> relay_progress(Fork& fork);
+  boost::asio::awaitable<std::shared_ptr<Call>> await_fork(
+      Fork& fork, std::chrono::steady_clock::time_point deadline, bool& timed_out);
   void on_packet(const media::RtpPacketView& packet);
   void on_digit(char digit);
   // Sends to where `negotiated` says, starting the receive loops the first time.
@@ -153,6 +226,17 @@ class Call : public std::enable_shared_from_this<Call> {
   bool confirmed_ = false;
   bool ended_ = false;
   bool answer_sent_ = false;
+  bool early_media_ = false;
+  bool rang_ = false;
+  bool outbound_ = false;
+  sip::OutboundInvite invite_;  // outbound legs, until sent
+  int progress_status_ = 0;
+  std::string abandon_cause_;
+  std::uint64_t playback_generation_ = 0;
+  std::weak_ptr<Call> bridged_;
+  // Relayed packets keep the source's timing, moved onto our timestamp line (RFC 3550 §5.1).
+  std::optional<std::uint32_t> relay_offset_;
+  std::optional<std::string> prepared_sdp_;
   bool awaiting_answer_ = false;  // we offered in the 200 OK; the answer comes in the ACK
   std::uint32_t timestamp_ = 0;
   std::chrono::steady_clock::time_point last_sent_{};

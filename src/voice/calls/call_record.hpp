@@ -21,8 +21,12 @@ struct LegQuality {
 };
 
 struct CallRecord {
-  std::string id;         // "CA…"
-  std::string direction;  // "inbound" | "outbound"
+  std::string id;              // "CA…"
+  std::string tenant_id;       // empty until routing knows it
+  std::string parent_call_id;  // outbound legs dialled for another call: that call
+  std::string trunk;           // the carrier trunk it went through or came from
+  std::string extension;       // the registered extension it rang
+  std::string direction;       // "inbound" | "outbound"
   std::string from;
   std::string to;
   std::string sip_call_id;

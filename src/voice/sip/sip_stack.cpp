@@ -24,8 +24,14 @@ struct Leg {
   nua_handle_t* handle = nullptr;
   bool answered = false;
   std::optional<Ending> ending;
-  std::string answer_sdp;  // our current answer; resent to a re-INVITE without an offer
+  std::string answer_sdp;  // our current SDP; resent to a re-INVITE without an offer
   bool reoffer_pending = false;
+  bool outbound = false;  // we sent the INVITE
+  int final_status = 0;   // the final response to our INVITE
+  std::string username;   // digest credentials for our INVITE
+  std::string password;
+  bool challenged = false;   // we answered one challenge already; a second means bad credentials
+  bool provisional = false;  // the peer sent a 1xx to our INVITE
 };
 
 // sofia-sip's own diagnostics ("received garbage from …") go to our "sip" logger at debug
@@ -92,6 +98,36 @@ std::string host_for_url(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
+// Where a request came from: RFC 3261 §18.2.1 puts the source address in Via's received
+// parameter when it differs from the sent-by host (and RFC 3581 the port in rport).
+std::pair<std::string, std::string> source_of(const sip_t* sip) {
+  if (sip->sip_via == nullptr) return {};
+  const sip_via_t* via = sip->sip_via;
+  const char* host = via->v_received != nullptr ? via->v_received : via->v_host;
+  const char* port = via->v_rport != nullptr && *via->v_rport ? via->v_rport : via->v_port;
+  return {host != nullptr ? host : "", port != nullptr ? port : "5060"};
+}
+
+// "Display Name" <uri>, with the display quoted (RFC 3261 §25.1 quoted-string).
+std::string name_addr(const std::string& display, const std::string& uri) {
+  if (display.empty()) return "<" + uri + ">";
+  std::string quoted = "\"";
+  for (const char c : display) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    if (c != '\r' && c != '\n') quoted.push_back(c);
+  }
+  return quoted + "\" <" + uri + ">";
+}
+
+// The realm of a 401/407 challenge, quotes included, as nua_authenticate wants it.
+std::string challenge_realm(const sip_t* sip) {
+  const msg_auth_t* auth = sip->sip_proxy_authenticate != nullptr ? sip->sip_proxy_authenticate
+                                                                  : sip->sip_www_authenticate;
+  if (auth == nullptr || auth->au_scheme == nullptr) return {};
+  const char* realm = msg_params_find(auth->au_params, "realm=");
+  return realm != nullptr ? realm : "";
+}
+
 }  // namespace
 
 struct SipStack::Impl {
@@ -113,7 +149,7 @@ struct SipStack::Impl {
     nua_saved_event_t saved[1];
   };
   std::unordered_map<std::uint64_t, std::unique_ptr<PendingRegister>> registers;
-  CallId next_id = 1;
+  std::atomic<CallId> next_id{1};
   bool shutting_down = false;
 
   static void on_nua_event(nua_event_t event, int status, char const* phrase, nua_t* nua,
@@ -238,6 +274,9 @@ struct SipStack::Impl {
           on_new_invite(nh, sip);
         }
         return;
+      case nua_r_invite:
+        if (leg != nullptr && leg->outbound) on_invite_response(nh, *leg, status, sip);
+        return;
       case nua_i_ack:
         if (leg != nullptr && events.on_confirmed) events.on_confirmed(leg->id, payload_of(sip));
         return;
@@ -295,6 +334,7 @@ struct SipStack::Impl {
       if (uri->url_user != nullptr) request.request_user = uri->url_user;
       if (uri->url_host != nullptr) request.request_host = uri->url_host;
     }
+    request.source_ip = source_of(sip).first;
     if (sip->sip_from != nullptr) {
       request.from_uri = url_text(sip->sip_from->a_url);
       if (sip->sip_from->a_display != nullptr) request.from_display = sip->sip_from->a_display;
@@ -340,13 +380,8 @@ struct SipStack::Impl {
     if (sip->sip_expires != nullptr)
       request.expires = static_cast<std::int64_t>(sip->sip_expires->ex_delta);
     if (sip->sip_via != nullptr) {
-      const char* host =
-          sip->sip_via->v_received != nullptr ? sip->sip_via->v_received : sip->sip_via->v_host;
-      const char* via_port = sip->sip_via->v_rport != nullptr && *sip->sip_via->v_rport
-                                 ? sip->sip_via->v_rport
-                                 : sip->sip_via->v_port;
-      request.source =
-          std::string(host != nullptr ? host : "") + ":" + (via_port ? via_port : "5060");
+      const auto [host, via_port] = source_of(sip);
+      request.source = host + ":" + via_port;
     }
     request.transport = transport_of(sip);
     if (sip->sip_user_agent != nullptr && sip->sip_user_agent->g_string != nullptr)
@@ -374,11 +409,74 @@ struct SipStack::Impl {
     events.on_reoffer(leg.id, std::move(offer));
   }
 
+  void place_call(CallId id, const OutboundInvite& invite) {
+    if (shutting_down) {
+      if (events.on_ended) events.on_ended(CallEnded{id, Ending::failed, 503});
+      return;
+    }
+    auto* leg = new Leg;
+    leg->id = id;
+    leg->outbound = true;
+    leg->answer_sdp = invite.sdp;
+    leg->username = invite.username;
+    leg->password = invite.password;
+    const std::string to = name_addr({}, invite.to_uri);
+    const std::string from = name_addr(invite.from_display, invite.from_uri);
+    leg->handle =
+        nua_handle(nua, leg, SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
+    if (leg->handle == nullptr) {
+      delete leg;
+      if (events.on_ended) events.on_ended(CallEnded{id, Ending::failed, 500});
+      return;
+    }
+    legs.emplace(id, leg);
+    ++live;
+    nua_invite(leg->handle, NUTAG_URL(invite.request_uri.c_str()),
+               SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+               SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());
+  }
+
+  void on_invite_response(nua_handle_t* nh, Leg& leg, int status, const sip_t* sip) {
+    if (status < 200) {
+      leg.provisional = true;
+      if (status > 100 && events.on_progress) events.on_progress(leg.id, status, payload_of(sip));
+      return;
+    }
+    if (status < 300) {
+      if (leg.ending == Ending::abandoned) {
+        nua_bye(nh, TAG_END());  // the 200 crossed our CANCEL (RFC 3261 §9.1)
+        return;
+      }
+      if (!leg.answered) {
+        leg.answered = true;
+        if (events.on_answered) events.on_answered(leg.id, payload_of(sip));
+      }
+      return;
+    }
+    leg.final_status = status;
+    if (!leg.ending) leg.ending = Ending::declined;
+    if ((status == 401 || status == 407) && sip != nullptr) {
+      // nua waits for credentials instead of ending the call: answer the challenge once, or
+      // end the call ourselves (no terminated state will come).
+      const std::string realm = challenge_realm(sip);
+      if (!leg.challenged && !leg.username.empty() && !realm.empty() &&
+          leg.ending == Ending::declined) {
+        leg.challenged = true;
+        leg.ending.reset();
+        const std::string credentials = "Digest:" + realm + ":" + leg.username + ":" + leg.password;
+        nua_authenticate(nh, NUTAG_AUTH(credentials.c_str()), TAG_END());
+        return;
+      }
+      on_terminated(nh, &leg, status);
+    }
+  }
+
   void on_terminated(nua_handle_t* nh, Leg* leg, int status) {
     if (leg == nullptr) {
       nua_handle_destroy(nh);
       return;
     }
+    if (leg->final_status != 0) status = leg->final_status;
     CallEnded ended{leg->id, leg->ending.value_or(Ending::failed), status};
     legs.erase(leg->id);
     nua_handle_bind(nh, nullptr);
@@ -389,7 +487,7 @@ struct SipStack::Impl {
   }
 
   void reject_leg(Leg& leg, int status) {
-    if (leg.answered) return;
+    if (leg.answered || leg.outbound) return;
     leg.ending = Ending::rejected;
     nua_respond(leg.handle, status, static_phrase(status), TAG_END());
   }
@@ -425,9 +523,28 @@ void SipStack::refuse_new_calls() {
   impl_->post([](Impl& s) { s.shutting_down = true; });
 }
 
+CallId SipStack::new_call_id() {
+  return impl_->next_id++;
+}
+
+void SipStack::invite(CallId id, OutboundInvite invite) {
+  if (!impl_->accepting_commands) return;
+  impl_->post([id, invite = std::move(invite)](Impl& s) { s.place_call(id, invite); });
+}
+
+void SipStack::progress(CallId id, std::string sdp) {
+  impl_->post([id, sdp = std::move(sdp)](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || leg->outbound || leg->answered || leg->ending) return;
+    leg->answer_sdp = sdp;
+    nua_respond(leg->handle, SIP_183_SESSION_PROGRESS, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());
+  });
+}
+
 void SipStack::ring(CallId id) {
   impl_->post([id](Impl& s) {
-    if (Leg* leg = s.find(id); leg != nullptr && !leg->answered)
+    if (Leg* leg = s.find(id); leg != nullptr && !leg->answered && !leg->outbound)
       nua_respond(leg->handle, SIP_180_RINGING, TAG_END());
   });
 }
@@ -435,7 +552,7 @@ void SipStack::ring(CallId id) {
 void SipStack::answer(CallId id, std::string sdp) {
   impl_->post([id, sdp = std::move(sdp)](Impl& s) {
     Leg* leg = s.find(id);
-    if (leg == nullptr || leg->answered || leg->ending) return;
+    if (leg == nullptr || leg->answered || leg->ending || leg->outbound) return;
     leg->answered = true;
     leg->answer_sdp = sdp;
     nua_respond(leg->handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
@@ -493,6 +610,17 @@ void SipStack::hangup(CallId id) {
   impl_->post([id](Impl& s) {
     Leg* leg = s.find(id);
     if (leg == nullptr || leg->ending) return;
+    if (!leg->answered && leg->outbound) {
+      leg->ending = Ending::abandoned;
+      if (!leg->provisional) {
+        // RFC 3261 §9.1: no CANCEL before a provisional response. Nobody answered at all, so
+        // drop the transaction here instead of waiting out timer B (32 s) on a dead peer.
+        s.on_terminated(leg->handle, leg, 408);
+        return;
+      }
+      nua_cancel(leg->handle, TAG_END());
+      return;
+    }
     if (!leg->answered) {
       s.reject_leg(*leg, 480);
       return;

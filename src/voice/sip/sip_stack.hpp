@@ -27,7 +27,20 @@ struct InviteRequest {
   std::string to_uri;
   std::string call_id;    // the SIP Call-ID header
   std::string transport;  // "udp" or "tcp"
+  std::string source_ip;  // where the request came from (Via received, else sent-by host)
   std::string sdp;        // the offer; empty for an offerless INVITE
+};
+
+// An INVITE we send: to a carrier trunk, or to a phone registered on an extension.
+struct OutboundInvite {
+  std::string request_uri;  // sip:+15551234567@203.0.113.10:5060;transport=tcp
+  std::string to_uri;
+  std::string from_uri;
+  std::string from_display;
+  std::string sdp;  // our offer
+  // Digest credentials (RFC 2617) for a 401/407 challenge; empty: a challenge ends the call.
+  std::string username;
+  std::string password;
 };
 
 // A REGISTER (RFC 3261 §10), handed to the registrar; answered with respond_register.
@@ -59,6 +72,8 @@ enum class Ending {
   local_bye,   // we hung up an answered call
   cancelled,   // the caller sent CANCEL before we answered
   rejected,    // we answered the INVITE with a final error response
+  declined,    // the peer answered our INVITE with a final error response (486, 503 …)
+  abandoned,   // we cancelled our INVITE before the peer answered
   failed,      // no ACK, transport error, or any other abnormal end
 };
 
@@ -76,6 +91,10 @@ struct SipEvents {
   // A re-INVITE with a new offer in an answered call (hold, unhold, a moved stream): answer
   // it with answer_reoffer or reject_reoffer.
   std::function<void(CallId, std::string sdp)> on_reoffer;
+  // Provisional responses to an INVITE we sent (180, 183 …), with early-media SDP if any.
+  std::function<void(CallId, int status, std::string sdp)> on_progress;
+  // A 2xx to an INVITE we sent, with the peer's answer; the stack has already sent the ACK.
+  std::function<void(CallId, std::string sdp)> on_answered;
   // REGISTER requests; without a handler they get 405 Method Not Allowed from nua.
   std::function<void(RegisterRequest)> on_register;
 };
@@ -106,10 +125,18 @@ class SipStack {
   // From now on new INVITEs get 503 with Retry-After (draining before a shutdown).
   void refuse_new_calls();
 
-  void ring(CallId id);                             // 180 Ringing
-  void answer(CallId id, std::string sdp);          // 200 OK with our SDP answer
-  void reject(CallId id, int status);               // with sofia's standard reason phrase
-  void hangup(CallId id);                           // BYE if answered, else 480
+  // An id for a call we are about to place: events for it may arrive as soon as invite() is
+  // called, so whoever routes them learns the id first.
+  CallId new_call_id();
+  // Sends the INVITE; its fate arrives as on_progress, on_answered and finally on_ended.
+  void invite(CallId id, OutboundInvite invite);
+
+  void ring(CallId id);                       // 180 Ringing
+  void progress(CallId id, std::string sdp);  // 183 Session Progress with early media
+  void answer(CallId id, std::string sdp);    // 200 OK with our SDP answer
+  void reject(CallId id, int status);         // with sofia's standard reason phrase
+  // BYE if answered; otherwise 480 to an INVITE we received, CANCEL for one we sent.
+  void hangup(CallId id);
   void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE
   void reject_reoffer(CallId id, int status);
   void respond_register(std::uint64_t id, RegisterResponse response);

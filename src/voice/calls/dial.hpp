@@ -1,0 +1,43 @@
+#pragma once
+// What Call::dial needs and returns: the legs to ring (a fork per group, failover between
+// groups) and how it went, in Twilio's DialCallStatus words.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "voice/sip/sip_stack.hpp"
+
+namespace irisx::voice {
+
+struct DialTarget {
+  sip::OutboundInvite invite;
+  std::string trunk;      // for the leg's record: the carrier trunk, or
+  std::string extension;  // the extension whose contact this is
+  // No response this long: this target failed (a trunk's failover timer). 0: none.
+  std::chrono::milliseconds setup_timeout{0};
+};
+
+// Every target of a group rings at once and the first to answer wins (an extension's
+// contacts); when a whole group fails on 5xx or a setup timeout the next group is tried
+// (carrier trunks in failover order). Busy, no answer and other refusals end the dial.
+using DialPlan = std::vector<std::vector<DialTarget>>;
+
+struct DialOptions {
+  std::chrono::milliseconds timeout{30000};  // ringing this long without an answer: no-answer
+};
+
+struct DialResult {
+  enum class Status { completed, busy, no_answer, failed, canceled };
+  Status status = Status::failed;
+  int sip_status = 0;        // the last final status a callee sent, 0 when none
+  std::string answered_leg;  // CA… of the leg that answered
+  std::string answered_trunk;
+};
+
+const char* status_name(DialResult::Status status);  // "completed", "no-answer" …
+
+// The final response for a caller that was never answered, after a dial that did not connect.
+int caller_status_after(const DialResult& result);
+
+}  // namespace irisx::voice

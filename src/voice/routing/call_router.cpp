@@ -1,0 +1,186 @@
+#include "voice/routing/call_router.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "voice/numbers/number_store.hpp"
+#include "voice/registrar/bindings.hpp"
+#include "voice/routing/diagnostics.hpp"
+#include "voice/trunks/match.hpp"
+#include "voice/trunks/plan.hpp"
+
+namespace irisx::voice {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The user part of a SIP URI ("sip:+15551234567@host;…" → "+15551234567"); empty when none.
+std::string user_of(const std::string& uri) {
+  const auto colon = uri.find(':');
+  const auto at = uri.find('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) return {};
+  return uri.substr(colon + 1, at - colon - 1);
+}
+
+// Carriers differ on the '+': a DID may arrive as +15551234567 or 15551234567.
+std::vector<std::string> did_spellings(const std::string& dialled) {
+  if (dialled.empty()) return {};
+  if (dialled.front() == '+') return {dialled};
+  return {"+" + dialled, dialled};
+}
+
+asio::awaitable<std::optional<numbers::PhoneNumber>> find_number(store::Database& db,
+                                                                 std::string dialled) {
+  numbers::NumberStore store(db);
+  for (const auto& spelling : did_spellings(dialled)) {
+    auto found = co_await store.find_by_number(spelling);
+    if (found) co_return found;
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<std::vector<registrar::Binding>> find_contacts(store::Database& db,
+                                                               std::string tenant_id,
+                                                               std::string extension) {
+  registrar::Bindings bindings(db);
+  co_return co_await bindings.lookup(std::move(tenant_id), std::move(extension), now_ms());
+}
+
+}  // namespace
+
+CallRouter::CallRouter(store::Database& db, asio::any_io_executor store_executor,
+                       RoutingSettings settings)
+    : db_(db), store_executor_(std::move(store_executor)), settings_(std::move(settings)) {}
+
+Application CallRouter::route(const sip::InviteRequest& request) {
+  if (settings_.diagnostics) {
+    if (Application diagnostic = diagnostic_application(request.request_user)) return diagnostic;
+  }
+  auto self = shared_from_this();
+  if (const trunks::Trunk* trunk = trunks::trunk_for_source(settings_.trunks, request.source_ip)) {
+    return [self, name = trunk->name](std::shared_ptr<Call> call) {
+      return self->from_trunk(std::move(call), name);
+    };
+  }
+  log::get("voice")->debug("INVITE {} from {} refused: not from a trunk", request.call_id,
+                           request.source_ip);
+  return [](std::shared_ptr<Call> call) -> asio::awaitable<void> { co_await call->reject(403); };
+}
+
+asio::awaitable<void> CallRouter::from_trunk(std::shared_ptr<Call> call, std::string trunk) {
+  std::optional<numbers::PhoneNumber> number;
+  bool lookup_failed = false;  // no co_await inside a catch block (C++20)
+  try {
+    number = co_await asio::co_spawn(
+        store_executor_, find_number(db_, call->request().request_user), asio::use_awaitable);
+  } catch (const std::exception& e) {
+    log::get("voice")->error("looking up DID {} failed: {}", call->request().request_user,
+                             e.what());
+    lookup_failed = true;
+  }
+  if (lookup_failed) {
+    co_await call->reject(503);
+    co_return;
+  }
+  if (!number) {
+    co_await call->reject(404);
+    co_return;
+  }
+  call->set_labels(number->tenant_id, trunk, "");
+  co_await run_application(call, number->application);
+}
+
+asio::awaitable<void> CallRouter::run_application(std::shared_ptr<Call> call,
+                                                  numbers::VoiceApplication application) {
+  using Type = numbers::VoiceApplication::Type;
+  const std::chrono::seconds timeout(application.timeout_s);
+  if (application.type == Type::diagnostic) {
+    Application diagnostic = diagnostic_application(application.target);
+    if (!diagnostic) {
+      co_await call->reject(404);
+      co_return;
+    }
+    co_await diagnostic(call);
+  } else if (application.type == Type::extension) {
+    DialPlan plan = co_await extension_plan(call, application.target);
+    if (plan.empty()) {
+      co_await call->reject(480);  // nothing registered: temporarily unavailable (§21.4.18)
+      co_return;
+    }
+    co_await dial_and_report(call, std::move(plan), timeout);
+  } else {
+    DialPlan plan = trunk_plan(*call, application.target);
+    if (plan.empty()) {
+      co_await call->reject(503);
+      co_return;
+    }
+    co_await dial_and_report(call, std::move(plan), timeout);
+  }
+}
+
+asio::awaitable<void> CallRouter::dial_and_report(std::shared_ptr<Call> call, DialPlan plan,
+                                                  std::chrono::seconds timeout) {
+  DialOptions options;
+  options.timeout = timeout;
+  const DialResult result = co_await call->dial(std::move(plan), options);
+  log::get("voice")->info("call {} dial: {} ({}){}", call->record().id, status_name(result.status),
+                          result.sip_status,
+                          result.answered_trunk.empty() ? "" : " via " + result.answered_trunk);
+  if (call->active() && !call->answered()) co_await call->reject(caller_status_after(result));
+  if (call->active()) co_await call->hangup();
+}
+
+asio::awaitable<DialPlan> CallRouter::extension_plan(std::shared_ptr<Call> call,
+                                                     std::string extension) {
+  const std::string tenant_id = call->record().tenant_id;
+  std::vector<registrar::Binding> contacts;
+  try {
+    contacts = co_await asio::co_spawn(store_executor_, find_contacts(db_, tenant_id, extension),
+                                       asio::use_awaitable);
+  } catch (const std::exception& e) {
+    log::get("voice")->error("looking up extension {} failed: {}", extension, e.what());
+    co_return DialPlan{};
+  }
+  DialPlan plan;
+  if (contacts.empty()) co_return plan;
+  plan.emplace_back();
+  const std::string caller = user_of(call->request().from_uri);
+  // From and To name us as the caller reached us, the way a PBX names its own domain.
+  const std::string host = call->request().request_host;
+  for (const auto& contact : contacts) {
+    DialTarget target;
+    target.extension = extension;
+    target.invite.request_uri = contact.contact_uri;
+    target.invite.to_uri = "sip:" + extension + "@" + host;
+    target.invite.from_uri =
+        "sip:" + (caller.empty() ? std::string("anonymous") : caller) + "@" + host;
+    target.invite.from_display = call->request().from_display;
+    plan.back().push_back(std::move(target));
+  }
+  co_return plan;
+}
+
+DialPlan CallRouter::trunk_plan(const Call& call, const std::string& number) const {
+  DialPlan plan;
+  const std::string caller = user_of(call.request().from_uri);
+  for (auto& target : trunks::plan_outbound(settings_.trunks, number, caller)) {
+    DialTarget leg;
+    leg.trunk = target.trunk;
+    leg.setup_timeout = target.setup_timeout;
+    leg.invite.request_uri = target.request_uri;
+    leg.invite.to_uri = target.to_uri;
+    leg.invite.from_uri = target.from_uri;
+    leg.invite.from_display = target.from_display;
+    leg.invite.username = target.username;
+    leg.invite.password = target.password;
+    plan.push_back({std::move(leg)});
+  }
+  return plan;
+}
+
+}  // namespace irisx::voice

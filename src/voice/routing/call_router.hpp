@@ -1,0 +1,54 @@
+#pragma once
+// What answers an inbound INVITE. In order:
+//   1. a diagnostic number (echo, prompt …) when voice.diagnostics is on, from anywhere;
+//   2. from a carrier trunk (its source address lies in the trunk's inbound networks): the
+//      dialled DID → the tenant's phone number → that number's voice application (ring an
+//      extension's registered contacts, call out through the trunks, or a diagnostic);
+//   3. anything else: 403 Forbidden (an unknown source may not probe our numbers).
+// Store lookups run on the store's executor; calls stay on their media thread.
+#include <utility>  // must precede asio's awaitable.hpp under g++ 12
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+#include "voice/engine.hpp"
+#include "voice/numbers/application.hpp"
+#include "voice/trunks/trunk.hpp"
+
+namespace irisx::voice {
+
+struct RoutingSettings {
+  bool diagnostics = false;
+  std::vector<trunks::Trunk> trunks;
+};
+
+class CallRouter : public std::enable_shared_from_this<CallRouter> {
+ public:
+  CallRouter(store::Database& db, boost::asio::any_io_executor store_executor,
+             RoutingSettings settings);
+
+  // The Router the engine calls (on a media thread) for each new INVITE.
+  Application route(const sip::InviteRequest& request);
+
+ private:
+  boost::asio::awaitable<void> from_trunk(std::shared_ptr<Call> call, std::string trunk);
+  boost::asio::awaitable<void> run_application(std::shared_ptr<Call> call,
+                                               numbers::VoiceApplication application);
+  boost::asio::awaitable<void> dial_and_report(std::shared_ptr<Call> call, DialPlan plan,
+                                               std::chrono::seconds timeout);
+  boost::asio::awaitable<DialPlan> extension_plan(std::shared_ptr<Call> call,
+                                                  std::string extension);
+  DialPlan trunk_plan(const Call& call, const std::string& number) const;
+
+  store::Database& db_;
+  boost::asio::any_io_executor store_executor_;
+  RoutingSettings settings_;
+};
+
+}  // namespace irisx::voice
