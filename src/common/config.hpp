@@ -67,7 +67,7 @@ struct Config {
   int voice_max_calls = 10000;
   int voice_media_threads = 0;  // 0: one per core
   bool voice_registrar = true;
-  std::string recordings_dir;  // empty: <data_dir>/recordings
+  std::string recordings_dir;     // empty: <data_dir>/recordings
   std::string voice_trunks_file;  // carrier trunks (src/voice/trunks); empty: none
 
   std::string effective_database_url() const;

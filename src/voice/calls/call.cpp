@@ -32,10 +32,18 @@ std::uint64_t session_id_now() {
 
 // Q.850-style causes, named as FreeSWITCH names them, so operators read familiar words.
 std::string cause_of_status(int status) {
-  if (status == 486 || status == 600) return "user_busy";
-  if (status == 408 || status == 480) return "no_answer";
-  if (status == 404 || status == 484 || status == 604) return "unallocated_number";
-  if (status >= 500 && status < 600) return "normal_temporary_failure";
+  switch (refusal_of(status)) {
+    case Refusal::busy:
+      return "user_busy";
+    case Refusal::no_answer:
+      return "no_answer";
+    case Refusal::unallocated:
+      return "unallocated_number";
+    case Refusal::temporary_failure:
+      return "normal_temporary_failure";
+    case Refusal::rejected:
+      break;
+  }
   return "call_rejected";
 }
 

@@ -1,4 +1,4 @@
-
+// Outbound legs (an INVITE we send, its progress and answer) and bridging two legs' media.
 #include <utility>  // must precede asio's awaitable.hpp under g++ 12
 
 #include <boost/asio/redirect_error.hpp>
@@ -21,8 +21,9 @@ namespace {
 constexpr std::size_t kMaxRelayedPayload = 480;  // 60 ms of G.711, the most we packetize
 
 PlaceResult::Outcome outcome_of_status(int status) {
-  if (status == 486 || status == 600) return PlaceResult::Outcome::busy;
-  if (status == 408 || status == 480) return PlaceResult::Outcome::no_answer;
+  const Refusal refusal = refusal_of(status);
+  if (refusal == Refusal::busy) return PlaceResult::Outcome::busy;
+  if (refusal == Refusal::no_answer) return PlaceResult::Outcome::no_answer;
   return PlaceResult::Outcome::declined;
 }
 

@@ -20,7 +20,7 @@ namespace {
 // no status.
 bool fails_over(const PlaceResult& r) {
   return r.outcome == PlaceResult::Outcome::setup_timeout ||
-         (r.outcome != PlaceResult::Outcome::busy && r.sip_status >= 500 && r.sip_status < 600) ||
+         refusal_of(r.sip_status) == Refusal::temporary_failure ||
          (r.outcome == PlaceResult::Outcome::failed && r.sip_status == 0);
 }
 
@@ -52,6 +52,14 @@ DialResult summarize(const std::vector<std::optional<PlaceResult>>& results) {
 }
 
 }  // namespace
+
+Refusal refusal_of(int status) {
+  if (status == 486 || status == 600) return Refusal::busy;
+  if (status == 408 || status == 480) return Refusal::no_answer;
+  if (status == 404 || status == 484 || status == 604) return Refusal::unallocated;
+  if (status >= 500 && status < 600) return Refusal::temporary_failure;
+  return Refusal::rejected;
+}
 
 const char* status_name(DialResult::Status status) {
   switch (status) {

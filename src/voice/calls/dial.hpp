@@ -35,6 +35,11 @@ struct DialResult {
   std::string answered_trunk;
 };
 
+// What a final response to an INVITE says about the callee, for hangup causes and dial
+// outcomes alike.
+enum class Refusal { busy, no_answer, unallocated, temporary_failure, rejected };
+Refusal refusal_of(int status);
+
 const char* status_name(DialResult::Status status);  // "completed", "no-answer" …
 
 // The final response for a caller that was never answered, after a dial that did not connect.
