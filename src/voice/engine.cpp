@@ -74,6 +74,12 @@ struct VoiceEngine::Impl {
     events.on_reoffer = [this](sip::CallId id, std::string offer) {
       with_call(id, [offer = std::move(offer)](Call& call) { call.on_reoffer(offer); });
     };
+    events.on_refer = [this](sip::CallId id, std::string target) {
+      with_call(id, [target = std::move(target)](Call& call) { call.on_refer(target); });
+    };
+    events.on_transfer_progress = [this](sip::CallId id, int status, bool final) {
+      with_call(id, [status, final](Call& call) { call.on_transfer_progress(status, final); });
+    };
     events.on_ended = [this](sip::CallEnded ended) {
       Shard& shard = shard_of(ended.id);
       asio::post(shard.io, [this, &shard, ended] { finish(shard, ended); });

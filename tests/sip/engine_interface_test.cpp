@@ -23,7 +23,22 @@ struct Observed {
   std::vector<CallEvent> events;
   std::vector<voice::CallRecord> records;
   std::string gathered;
+  std::optional<voice::TransferResult> transfer;
 };
+
+// An engine on loopback with its own RTP ports and scratch directories under `dir`.
+voice::EngineOptions engine_options(const std::string& dir) {
+  voice::EngineOptions options;
+  options.sip.host = "127.0.0.1";
+  options.sip.port = 0;
+  const int base = 20000 + static_cast<int>(getpid() % 400) * 100;
+  options.rtp_port_min = static_cast<std::uint16_t>(base);
+  options.rtp_port_max = static_cast<std::uint16_t>(base + 99);
+  options.recordings_dir = dir + "/recordings";
+  options.speech_cache_dir = dir + "/speech";
+  options.media_threads = 2;
+  return options;
+}
 
 asio::awaitable<void> collect_digits(std::shared_ptr<voice::Call> call, Observed* seen) {
   call->set_listener([seen](const CallEvent& event) {
@@ -48,15 +63,7 @@ asio::awaitable<void> collect_digits(std::shared_ptr<voice::Call> call, Observed
 TEST(EngineInterface, AnApplicationSeesRingingAnsweredEachDigitAndTheHangup) {
   const std::string dir = make_temp_dir("irisx-engine");
   Observed seen;
-  voice::EngineOptions options;
-  options.sip.host = "127.0.0.1";
-  options.sip.port = 0;
-  const int base = 20000 + static_cast<int>(getpid() % 400) * 100;
-  options.rtp_port_min = static_cast<std::uint16_t>(base);
-  options.rtp_port_max = static_cast<std::uint16_t>(base + 99);
-  options.recordings_dir = dir + "/recordings";
-  options.speech_cache_dir = dir + "/speech";
-  options.media_threads = 2;
+  const voice::EngineOptions options = engine_options(dir);
   {
     voice::VoiceEngine engine(
         options,
@@ -102,6 +109,75 @@ TEST(EngineInterface, AnApplicationSeesRingingAnsweredEachDigitAndTheHangup) {
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
+
+asio::awaitable<void> transfer_caller(std::shared_ptr<voice::Call> call, Observed* seen) {
+  const bool answered = co_await call->answer();
+  if (!answered) co_return;
+  const auto result = co_await call->transfer("sip:target@example.test", std::chrono::seconds(10));
+  {
+    std::lock_guard lock(seen->mutex);
+    seen->transfer = result;
+  }
+  co_await call->hangup();  // after a failed transfer the application decides
+}
+
+struct ReferCase {
+  std::string frag;  // the status line the caller's NOTIFY reports
+  voice::TransferResult::Outcome outcome;
+  int sip_status;
+  std::string cause;
+};
+
+void PrintTo(const ReferCase& c, std::ostream* out) {
+  *out << c.frag;
+}
+
+class EngineTransfer : public ::testing::TestWithParam<ReferCase> {};
+
+TEST_P(EngineTransfer, TransferSendsReferAndReportsTheCallersNotify) {
+  const ReferCase& c = GetParam();
+  const std::string dir = make_temp_dir("irisx-engine");
+  Observed seen;
+  {
+    voice::VoiceEngine engine(
+        engine_options(dir),
+        [&seen](const voice::sip::InviteRequest&) -> voice::Application {
+          return [&seen](std::shared_ptr<voice::Call> call) {
+            return transfer_caller(std::move(call), &seen);
+          };
+        },
+        [&seen](const voice::CallRecord& record) {
+          std::lock_guard lock(seen.mutex);
+          seen.records.push_back(record);
+        });
+    SippRun run;
+    run.scenario = "uac-accept-refer.xml";
+    run.service = "refer";
+    run.target = engine.sip_address();
+    run.keys["frag"] = c.frag;
+    const SippResult result = run_sipp(run);
+    EXPECT_EQ(result.exit_code, 0) << result.describe();
+    for (int i = 0; i < 200 && engine.live_calls() > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(seen.mutex);
+  ASSERT_TRUE(seen.transfer.has_value());
+  EXPECT_EQ(seen.transfer->outcome, c.outcome);
+  EXPECT_EQ(seen.transfer->sip_status, c.sip_status);
+  ASSERT_EQ(seen.records.size(), 1u);
+  EXPECT_EQ(seen.records[0].hangup_cause, c.cause);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Outcomes, EngineTransfer,
+    ::testing::Values(
+        ReferCase{"200 OK", voice::TransferResult::Outcome::completed, 200, "blind_transfer"},
+        ReferCase{"486 Busy Here", voice::TransferResult::Outcome::failed, 486, "normal_clearing"}),
+    [](const ::testing::TestParamInfo<ReferCase>& param_info) {
+      return param_info.param.sip_status == 200 ? std::string("Completed") : std::string("Failed");
+    });
 
 }  // namespace
 }  // namespace irisx::testing

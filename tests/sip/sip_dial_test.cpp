@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "integration/api_fixture.hpp"
@@ -131,8 +132,36 @@ class SipDial : public VoiceEngineTest {
     return run;
   }
 
+  // A SIP credential for `extension` and one phone registered for it at `port`.
+  void register_phone(const std::string& extension, int port) {
+    const auto credential =
+        irisx_->request("PUT", "/v1/sip/credentials/" + extension,
+                        nlohmann::json{{"password", "irisx-test-secret"}, {"realm", kRealm}}.dump(),
+                        {{"Authorization", "Bearer " + tenant_.access_token},
+                         {"Content-Type", "application/json"}});
+    ASSERT_EQ(credential.status, 200) << credential.body;
+    SippRun reg;
+    reg.scenario = "uac-register-one.xml";
+    reg.service = extension;
+    reg.keys["domain"] = kRealm;
+    reg.keys["contact"] = std::to_string(port);
+    reg.auth_user = extension;
+    reg.auth_password = "irisx-test-secret";
+    const SippResult registered = sipp(reg);
+    ASSERT_EQ(registered.exit_code, 0) << registered.describe();
+  }
+
   TenantLogin tenant_;
 };
+
+// The status line a NOTIFY carried to a phone that sent REFER (the body after its sipfrag
+// Content-Type), e.g. "SIP/2.0 200".
+std::string transfer_report(const SippResult& phone) {
+  const auto type = phone.messages.find("message/sipfrag");
+  if (type == std::string::npos) return {};
+  const auto line = phone.messages.find("SIP/2.0 ", type);
+  return line == std::string::npos ? std::string() : phone.messages.substr(line, 11);
+}
 
 TEST_F(SipDial, TrunkCallFailsOverPastADeadAndARefusingCarrierAndAnswersTheDigestChallenge) {
   RtpSink sink;
@@ -229,6 +258,7 @@ TEST_F(SipDial, ExtensionRingsEveryRegisteredPhoneAndTheFirstToAnswerIsBridged) 
   Peer ringing(uas_run("uas-ring-until-cancel.xml", phone_b));
   SippRun run = caller("uac-call-listen.xml");  // offers PCMU, media to the sink
   run.keys["rtpport"] = std::to_string(sink.port());
+  run.pause_ms = 8000;
   const SippResult result = sipp(run);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   const SippResult a = answering.wait();
@@ -292,6 +322,70 @@ TEST_F(SipDial, DidRoutesToTheNumbersDiagnosticApplication) {
   // The echo ran (its media exactness is EchoSendsTheCallersAudioBack…'s job).
   EXPECT_GT(rows[0].packets_received, 200);
   EXPECT_EQ(rows[0].packets_sent, rows[0].packets_received);
+}
+
+TEST_F(SipDial, PhoneThatSendsReferHasTheCallerDialledToTheTargetExtension) {
+  RtpSink sink;
+  start_with({}, {{"type", "extension"}, {"extension", "1001"}});
+  const int phone_a = free_udp_port();
+  const int phone_b = free_udp_port();
+  register_phone("1001", phone_a);
+  register_phone("1002", phone_b);
+  SippRun transferring = uas_run("uas-answer-then-refer.xml", phone_a);
+  transferring.keys["transfer_to"] = "1002";
+  Peer first(std::move(transferring));
+  Peer second(uas_run("uas-answer-play.xml", phone_b));
+  SippRun run = caller("uac-call-listen.xml");
+  run.keys["rtpport"] = std::to_string(sink.port());
+  run.pause_ms = 10000;
+  const SippResult result = sipp(run);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  const SippResult a = first.wait();
+  EXPECT_EQ(a.exit_code, 0) << a.describe();
+  EXPECT_EQ(transfer_report(a), "SIP/2.0 200");
+  const SippResult b = second.wait();
+  EXPECT_EQ(b.exit_code, 0) << b.describe();
+
+  // Ringback while 1002 rang, then all 236 of its packets.
+  EXPECT_GE(sink.packets().size(), 236u);
+  const auto rows = records(3);
+  ASSERT_EQ(rows.size(), 3u);
+  const CallRecordRow& in = leg(rows, "inbound");
+  EXPECT_TRUE(in.answered);
+  std::map<std::string, CallRecordRow> callees;
+  for (const auto& row : rows) {
+    if (row.direction == "outbound") callees[row.extension] = row;
+  }
+  ASSERT_EQ(callees.size(), 2u);
+  EXPECT_EQ(callees["1001"].hangup_cause, "blind_transfer");
+  EXPECT_EQ(callees["1001"].parent_call_id, in.id);
+  EXPECT_TRUE(callees["1002"].answered);
+  EXPECT_EQ(callees["1002"].parent_call_id, in.id);
+  EXPECT_EQ(callees["1002"].packets_received, 236);
+  EXPECT_GE(in.packets_sent, 236);
+}
+
+TEST_F(SipDial, ReferToAnUnknownTargetIsReportedAndThePartiesTalkOn) {
+  start_with({}, {{"type", "extension"}, {"extension", "1001"}});
+  const int phone_a = free_udp_port();
+  register_phone("1001", phone_a);
+  SippRun transferring = uas_run("uas-answer-then-refer.xml", phone_a);
+  transferring.keys["transfer_to"] = "nobody";
+  Peer first(std::move(transferring));
+  RtpSink sink;
+  SippRun run = caller("uac-call-listen.xml");
+  run.keys["rtpport"] = std::to_string(sink.port());
+  run.pause_ms = 3000;
+  const SippResult result = sipp(run);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  const SippResult a = first.wait();
+  EXPECT_EQ(a.exit_code, 0) << a.describe();
+  EXPECT_EQ(transfer_report(a), "SIP/2.0 404");
+  const auto rows = records(2);
+  ASSERT_EQ(rows.size(), 2u);
+  // The caller hung up (BYE after 3 s), not the transfer: the phone was kept until then.
+  EXPECT_EQ(leg(rows, "inbound").hangup_cause, "normal_clearing");
+  EXPECT_EQ(leg(rows, "outbound").hangup_cause, "normal_clearing");
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct Flow {
 const Flow kFlows[] = {
     {"OptionsOverUdpGets200", "uac-options.xml", "probe", "u1", 0, nullptr, 0},
     {"OptionsOverTcpGets200", "uac-options.xml", "probe", "t1", 0, nullptr, 0},
+    {"ReferOutsideACallIsNotAllowed", "uac-refer-out-of-dialog.xml", "echo", "u1", 0, nullptr, 0},
     {"UnknownNumberGets404", "uac-unknown-number.xml", "nobody", "u1", 0, "rejected", 404},
     {"UnknownNumberOverTcpGets404", "uac-unknown-number.xml", "nobody", "t1", 0, "rejected", 404},
     {"NoCommonCodecGets488", "uac-no-common-codec.xml", "echo", "u1", 0, "rejected", 488},

@@ -20,6 +20,7 @@ struct SippRun {
   int pause_ms = 0;                          // -d: the length of a bare <pause/>
   std::map<std::string, std::string> files;  // written into SIPp's working directory first
   std::chrono::seconds timeout{60};
+  std::string auth_user, auth_password;  // -au/-ap: for a bare [authentication]
 };
 
 struct SippResult {

@@ -256,8 +256,9 @@ void Call::on_ended(const sip::CallEnded& ended) {
   record_.ended_at = now_ms();
   record_.sip_status = ended.sip_status;
   record_.hangup_cause = cause_of(ended);
-  if (ended.ending == sip::Ending::abandoned && !abandon_cause_.empty())
-    record_.hangup_cause = abandon_cause_;
+  const bool ended_by_us =
+      ended.ending == sip::Ending::abandoned || ended.ending == sip::Ending::local_bye;
+  if (ended_by_us && !abandon_cause_.empty()) record_.hangup_cause = abandon_cause_;
   finish_media();
   if (auto peer = bridged_.lock()) peer->notify();
   emit(CallEvent{CallEvent::Type::hangup, '\0', record_.hangup_cause, ended.sip_status});

@@ -69,11 +69,22 @@ struct Recording {
 
 // What happened to a call, for whoever drives it (call control, webhooks, the diagnostics).
 struct CallEvent {
-  enum class Type { ringing, answered, dtmf, hangup };
+  enum class Type { ringing, answered, dtmf, hangup, transfer_requested };
   Type type = Type::ringing;
   char digit = '\0';   // dtmf
-  std::string cause;   // hangup: the record's hangup_cause
+  std::string cause;   // hangup: the record's hangup_cause; transfer_requested: the target
   int sip_status = 0;  // hangup: the final status of the INVITE
+};
+
+// How a REFER we sent went (Twilio's <Refer>): the peer's response, then its NOTIFYs.
+struct TransferResult {
+  enum class Outcome {
+    completed,  // the peer reached the target (a 2xx in its NOTIFY); this leg is hung up
+    failed,     // the REFER was refused, or the peer's call to the target failed
+    no_result,  // accepted, but no final NOTIFY before the call ended or the time ran out
+  };
+  Outcome outcome = Outcome::failed;
+  int sip_status = 0;  // the refusal, or the final status the peer reported
 };
 
 // How an INVITE we sent ended up.
@@ -110,6 +121,7 @@ class Call : public std::enable_shared_from_this<Call> {
   sip::CallId sip_id() const { return request_.id; }
   bool active() const { return !ended_; }
   bool answered() const { return confirmed_; }
+  bool outbound() const { return outbound_; }
 
   boost::asio::awaitable<void> ring();
   // Negotiates media and sends 200 OK; true once the caller's ACK arrived. A failed
@@ -137,6 +149,16 @@ class Call : public std::enable_shared_from_this<Call> {
   // caller hears the callee's early media or, once answered, ringback; a caller not yet
   // answered gets 180 when a callee rings and is answered when the callee answers.
   boost::asio::awaitable<DialResult> dial(DialPlan plan, DialOptions options);
+  // Bridges until either leg hangs up or asks (REFER) for the other to be transferred; then
+  // the transfer, with both legs still up. Otherwise `other` is hung up.
+  boost::asio::awaitable<std::optional<Transfer>> talk(std::shared_ptr<Call> other);
+  // Blind transfer of the peer (RFC 3515 REFER out): asks it to call `target_uri` itself and
+  // waits for how that went; on success this leg is hung up (cause blind_transfer).
+  boost::asio::awaitable<TransferResult> transfer(std::string target_uri,
+                                                  std::chrono::milliseconds timeout);
+  // For a REFER this leg's peer sent: tells it how the transfer went (NOTIFY). On success the
+  // peer's part is over and this leg is hung up; otherwise it stays.
+  void finish_transfer(int status);
   // Ends whatever play/play_tone/say is running (e.g. ringback once the callee answers).
   void stop_playback();
   boost::asio::awaitable<void> reject(int status);
@@ -165,6 +187,9 @@ class Call : public std::enable_shared_from_this<Call> {
   // Outbound legs: a provisional response (with early-media SDP or not), the 2xx answer.
   void on_progress(int status, const std::string& sdp);
   void on_answered(const std::string& sdp);
+  // The peer's REFER (accepted by the stack), and the progress of one we sent.
+  void on_refer(const std::string& target);
+  void on_transfer_progress(int status, bool final);
 
  private:
   // Opens RTP and works out our SDP for the INVITE's offer (or our offer for an offerless
@@ -231,7 +256,10 @@ class Call : public std::enable_shared_from_this<Call> {
   bool outbound_ = false;
   sip::OutboundInvite invite_;  // outbound legs, until sent
   int progress_status_ = 0;
-  std::string abandon_cause_;
+  std::string abandon_cause_;  // the record's cause when we end the call ourselves
+  std::optional<std::string> transfer_request_;  // the peer's REFER target, until handled
+  int refer_status_ = 0;                         // our REFER: the latest status heard
+  bool refer_final_ = false;
   std::uint64_t playback_generation_ = 0;
   std::weak_ptr<Call> bridged_;
   // Relayed packets keep the source's timing, moved onto our timestamp line (RFC 3550 §5.1).

@@ -127,7 +127,8 @@ asio::awaitable<void> Call::bridge(std::shared_ptr<Call> other) {
   if (!other || other.get() == this) co_return;
   auto self = shared_from_this();
   connect(self, other);
-  while (!ended_ && other->active()) co_await wait(Clock::now() + std::chrono::hours(1));
+  while (!ended_ && other->active() && !transfer_request_ && !other->transfer_request_)
+    co_await wait(Clock::now() + std::chrono::hours(1));
   disconnect(self, other);
 }
 

@@ -233,8 +233,7 @@ asio::awaitable<DialResult> Call::dial(DialPlan plan, DialOptions options) {
     result.status = DialResult::Status::canceled;
     co_return result;
   }
-  co_await bridge(winner);
-  if (winner->active()) co_await winner->hangup();
+  result.transfer = co_await talk(winner);
   result.status = DialResult::Status::completed;
   result.sip_status = 200;
   co_return result;

@@ -3,6 +3,8 @@
 // groups) and how it went, in Twilio's DialCallStatus words.
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,12 +29,24 @@ struct DialOptions {
   std::chrono::milliseconds timeout{30000};  // ringing this long without an answer: no-answer
 };
 
+class Call;
+
+// A peer asked, with REFER, that the other party of its call be connected elsewhere (blind
+// transfer): `transferor` sent it and waits for finish_transfer, `transferee` is still up.
+struct Transfer {
+  std::shared_ptr<Call> transferor;
+  std::shared_ptr<Call> transferee;
+  std::string target;  // the Refer-To URI
+};
+
 struct DialResult {
   enum class Status { completed, busy, no_answer, failed, canceled };
   Status status = Status::failed;
   int sip_status = 0;        // the last final status a callee sent, 0 when none
   std::string answered_leg;  // CA… of the leg that answered
   std::string answered_trunk;
+  // Set when the bridge ended because one side transferred the other (status completed).
+  std::optional<Transfer> transfer;
 };
 
 // What a final response to an INVITE says about the callee, for hangup causes and dial

@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 #include "voice/numbers/number_store.hpp"
 #include "voice/registrar/bindings.hpp"
+#include "voice/registrar/credentials.hpp"
 #include "voice/routing/diagnostics.hpp"
 #include "voice/trunks/match.hpp"
 #include "voice/trunks/plan.hpp"
@@ -25,6 +26,18 @@ std::string user_of(const std::string& uri) {
   const auto at = uri.find('@');
   if (colon == std::string::npos || at == std::string::npos || at < colon) return {};
   return uri.substr(colon + 1, at - colon - 1);
+}
+
+std::string host_of(const std::string& uri) {
+  const auto at = uri.find('@');
+  if (at == std::string::npos) return {};
+  const auto end = uri.find_first_of(";>?", at);
+  return uri.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+}
+
+// Who is at the other end of a leg: the caller of an inbound leg, the callee of an outbound one.
+std::string remote_party(const Call& call) {
+  return user_of(call.outbound() ? call.request().to_uri : call.request().from_uri);
 }
 
 // Carriers differ on the '+': a DID may arrive as +15551234567 or 15551234567.
@@ -49,6 +62,13 @@ asio::awaitable<std::vector<registrar::Binding>> find_contacts(store::Database& 
                                                                std::string extension) {
   registrar::Bindings bindings(db);
   co_return co_await bindings.lookup(std::move(tenant_id), std::move(extension), now_ms());
+}
+
+asio::awaitable<bool> has_credential(store::Database& db, std::string tenant_id,
+                                     std::string extension) {
+  registrar::CredentialStore credentials(db);
+  auto found = co_await credentials.find(std::move(tenant_id), std::move(extension));
+  co_return found.has_value();
 }
 
 }  // namespace
@@ -132,7 +152,50 @@ asio::awaitable<void> CallRouter::dial_and_report(std::shared_ptr<Call> call, Di
                           result.sip_status,
                           result.answered_trunk.empty() ? "" : " via " + result.answered_trunk);
   if (call->active() && !call->answered()) co_await call->reject(caller_status_after(result));
+  if (result.transfer) co_await follow_transfers(std::move(result), options);
   if (call->active()) co_await call->hangup();
+}
+
+asio::awaitable<void> CallRouter::follow_transfers(DialResult result, DialOptions options) {
+  std::shared_ptr<Call> last;
+  while (result.transfer) {
+    Transfer transfer = std::move(*result.transfer);
+    result.transfer.reset();
+    last = transfer.transferee;
+    auto [plan, failure] = co_await transfer_plan(transfer.transferee, transfer.target);
+    log::get("voice")->info("call {} transferred by {} to {}: {}", transfer.transferee->record().id,
+                            transfer.transferor->record().id, transfer.target,
+                            plan.empty() ? std::to_string(failure) : "dialling");
+    if (plan.empty()) {
+      // The transferor hears why (its NOTIFY) and the two parties talk on (RFC 5589 §6.1).
+      transfer.transferor->finish_transfer(failure);
+      result.transfer = co_await transfer.transferee->talk(transfer.transferor);
+      continue;
+    }
+    transfer.transferor->finish_transfer(200);
+    result = co_await transfer.transferee->dial(std::move(plan), options);
+  }
+  if (last && last->active()) co_await last->hangup();
+}
+
+asio::awaitable<std::pair<DialPlan, int>> CallRouter::transfer_plan(
+    std::shared_ptr<Call> transferee, std::string target) {
+  const std::string user = user_of(target);
+  const std::string tenant_id = transferee->record().tenant_id;
+  if (user.empty() || tenant_id.empty()) co_return std::pair{DialPlan{}, 404};
+  bool is_extension = false;
+  try {
+    is_extension = co_await asio::co_spawn(store_executor_, has_credential(db_, tenant_id, user),
+                                           asio::use_awaitable);
+  } catch (const std::exception& e) {
+    log::get("voice")->error("looking up extension {} failed: {}", user, e.what());
+    co_return std::pair{DialPlan{}, 503};
+  }
+  if (is_extension) {
+    DialPlan plan = co_await extension_plan(transferee, user);
+    co_return std::pair{std::move(plan), 480};  // 480: nothing registered there
+  }
+  co_return std::pair{trunk_plan(*transferee, user), 404};
 }
 
 asio::awaitable<DialPlan> CallRouter::extension_plan(std::shared_ptr<Call> call,
@@ -149,9 +212,10 @@ asio::awaitable<DialPlan> CallRouter::extension_plan(std::shared_ptr<Call> call,
   DialPlan plan;
   if (contacts.empty()) co_return plan;
   plan.emplace_back();
-  const std::string caller = user_of(call->request().from_uri);
+  const std::string caller = remote_party(*call);
   // From and To name us as the caller reached us, the way a PBX names its own domain.
-  const std::string host = call->request().request_host;
+  const std::string host =
+      call->outbound() ? host_of(call->request().from_uri) : call->request().request_host;
   for (const auto& contact : contacts) {
     DialTarget target;
     target.extension = extension;
@@ -167,7 +231,7 @@ asio::awaitable<DialPlan> CallRouter::extension_plan(std::shared_ptr<Call> call,
 
 DialPlan CallRouter::trunk_plan(const Call& call, const std::string& number) const {
   DialPlan plan;
-  const std::string caller = user_of(call.request().from_uri);
+  const std::string caller = remote_party(call);
   for (auto& target : trunks::plan_outbound(settings_.trunks, number, caller)) {
     DialTarget leg;
     leg.trunk = target.trunk;

@@ -5,6 +5,8 @@
 //      dialled DID → the tenant's phone number → that number's voice application (ring an
 //      extension's registered contacts, call out through the trunks, or a diagnostic);
 //   3. anything else: 403 Forbidden (an unknown source may not probe our numbers).
+// A bridged party that sends REFER has the other party dialled to the Refer-To target (an
+// extension of the tenant, or a number out through the trunks).
 // Store lookups run on the store's executor; calls stay on their media thread.
 #include <utility>  // must precede asio's awaitable.hpp under g++ 12
 
@@ -42,6 +44,11 @@ class CallRouter : public std::enable_shared_from_this<CallRouter> {
                                                numbers::VoiceApplication application);
   boost::asio::awaitable<void> dial_and_report(std::shared_ptr<Call> call, DialPlan plan,
                                                std::chrono::seconds timeout);
+  // Carries out blind transfers (a bridged phone's REFER) until the call is over.
+  boost::asio::awaitable<void> follow_transfers(DialResult result, DialOptions options);
+  // Where a REFER's target leads for the transferee's tenant; the failure status otherwise.
+  boost::asio::awaitable<std::pair<DialPlan, int>> transfer_plan(std::shared_ptr<Call> transferee,
+                                                                 std::string target);
   boost::asio::awaitable<DialPlan> extension_plan(std::shared_ptr<Call> call,
                                                   std::string extension);
   DialPlan trunk_plan(const Call& call, const std::string& number) const;

@@ -72,13 +72,11 @@ std::string payload_of(const sip_t* sip) {
 bool is_out_of_dialog_request(nua_event_t event) {
   switch (event) {
     case nua_i_options:
-    case nua_i_refer:
     case nua_i_publish:
     case nua_i_info:
     case nua_i_update:
     case nua_i_message:
     case nua_i_subscribe:
-    case nua_i_notify:
     case nua_i_method:
       return true;
     default:
@@ -151,6 +149,7 @@ struct SipStack::Impl {
   std::unordered_map<std::uint64_t, std::unique_ptr<PendingRegister>> registers;
   std::atomic<CallId> next_id{1};
   bool shutting_down = false;
+  std::string allowed_in_call;  // the Allow of a call's dialog
 
   static void on_nua_event(nua_event_t event, int status, char const* phrase, nua_t* nua,
                            nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
@@ -197,17 +196,24 @@ struct SipStack::Impl {
 
   bool bind_stack(std::uint16_t candidate) {
     const std::string url = "sip:" + host_for_url(options.host) + ":" + std::to_string(candidate);
+    std::string allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+    if (events.on_register) allowed += ", REGISTER";
+    allowed_in_call = allowed;
+    // Only within a call (set per call handle): outside one, nua would subscribe the sender
+    // to a REFER's outcome (and NOTIFY it) before we could refuse. NOTIFY carries the outcome
+    // of a REFER we sent.
+    if (events.on_refer) allowed_in_call += ", REFER, NOTIFY";
     nua = nua_create(
         root, &Impl::on_nua_event, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
         NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
         // Exactly what we handle: nua's defaults also announce PRACK, MESSAGE,
         // SUBSCRIBE, NOTIFY, REFER, UPDATE and 100rel. Session timers (RFC 4028)
         // only when the caller asks, with the caller refreshing by preference.
-        SIPTAG_ALLOW_STR(events.on_register ? "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"
-                                            : "INVITE, ACK, BYE, CANCEL, OPTIONS"),
-        // The application answers REGISTER itself (the registrar).
+        SIPTAG_ALLOW_STR(allowed.c_str()),
+        // The application answers REGISTER (the registrar) and REFER (only in a call) itself.
         TAG_IF(events.on_register != nullptr, NUTAG_APPL_METHOD("REGISTER")),
         TAG_IF(events.on_register != nullptr, NUTAG_ALLOW("REGISTER")),
+        TAG_IF(events.on_refer != nullptr, NUTAG_APPL_METHOD("REFER")),
         SIPTAG_SUPPORTED_STR("timer"), NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0),
         NUTAG_SESSION_REFRESHER(nua_remote_refresher),
         SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
@@ -299,6 +305,20 @@ struct SipStack::Impl {
         }
         if (leg == nullptr && nh != nullptr) nua_handle_destroy(nh);
         return;
+      case nua_i_refer:
+        on_refer(nh, leg, sip);
+        return;
+      case nua_r_refer:
+        if (leg != nullptr && status >= 200 && events.on_transfer_progress)
+          events.on_transfer_progress(leg->id, status, status >= 300);
+        return;
+      case nua_i_notify:
+        if (leg != nullptr) {
+          on_notify(*leg, sip, tags);
+        } else if (nh != nullptr) {
+          nua_handle_destroy(nh);
+        }
+        return;
       case nua_r_shutdown:
         if (status >= 200) su_root_break(root);
         return;
@@ -324,6 +344,7 @@ struct SipStack::Impl {
     leg->id = next_id++;
     leg->handle = nh;
     nua_handle_bind(nh, leg);
+    nua_set_hparams(nh, SIPTAG_ALLOW_STR(allowed_in_call.c_str()), TAG_END());
     legs.emplace(leg->id, leg);
     ++live;
 
@@ -393,6 +414,43 @@ struct SipStack::Impl {
     events.on_register(std::move(request));
   }
 
+  // REFER is an application method here, so nua waits for our response: 202 only within an
+  // answered call we can transfer, with a SIP URI to go to.
+  void on_refer(nua_handle_t* nh, Leg* leg, const sip_t* sip) {
+    if (!events.on_refer) {  // nua answered it (REFER is not even allowed then)
+      if (leg == nullptr && nh != nullptr) nua_handle_destroy(nh);
+      return;
+    }
+    const sip_refer_to_t* refer_to = sip != nullptr ? sip->sip_refer_to : nullptr;
+    if (leg == nullptr || !leg->answered || leg->ending) {
+      nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
+      // Destroyed once the 403 is out: nua made an implicit subscription for the REFER, and
+      // destroying the handle before the response ends that with a NOTIFY instead.
+      if (leg == nullptr) post([nh](Impl&) { nua_handle_destroy(nh); });
+      return;
+    }
+    const std::string target = refer_to != nullptr ? url_text(refer_to->r_url) : std::string();
+    if (target.rfind("sip:", 0) != 0 && target.rfind("sips:", 0) != 0) {
+      nua_respond(nh, SIP_400_BAD_REQUEST, NUTAG_WITH_THIS(nua), TAG_END());
+      return;
+    }
+    nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
+    if (events.on_refer) events.on_refer(leg->id, target);
+  }
+
+  // A NOTIFY for a REFER we sent: its body is a status line (RFC 3515 §2.4.4).
+  void on_notify(Leg& leg, const sip_t* sip, tagi_t tags[]) {
+    int substate = nua_substate_active;
+    tl_gets(tags, NUTAG_SUBSTATE_REF(substate), TAG_END());
+    const std::string frag = payload_of(sip);
+    int status = 0;
+    if (frag.rfind("SIP/2.0 ", 0) == 0) status = std::atoi(frag.c_str() + 8);
+    if (status < 100 || status > 699) status = 0;
+    const bool final = status >= 200 || substate == nua_substate_terminated;
+    if ((status != 0 || final) && events.on_transfer_progress)
+      events.on_transfer_progress(leg.id, status, final);
+  }
+
   void on_reinvite(Leg& leg, const sip_t* sip) {
     std::string offer = payload_of(sip);
     if (!leg.answered || leg.answer_sdp.empty()) {
@@ -431,6 +489,7 @@ struct SipStack::Impl {
     }
     legs.emplace(id, leg);
     ++live;
+    nua_set_hparams(leg->handle, SIPTAG_ALLOW_STR(allowed_in_call.c_str()), TAG_END());
     nua_invite(leg->handle, NUTAG_URL(invite.request_uri.c_str()),
                SIPTAG_CONTENT_TYPE_STR("application/sdp"),
                SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());
@@ -603,6 +662,29 @@ void SipStack::respond_register(std::uint64_t id, RegisterResponse response) {
         TAG_IF(!min_expires.empty(), SIPTAG_MIN_EXPIRES_STR(min_expires.c_str())), TAG_END());
     nua_destroy_event(pending->saved);
     nua_handle_destroy(nh);
+  });
+}
+
+void SipStack::refer(CallId id, std::string refer_to) {
+  impl_->post([id, refer_to = std::move(refer_to)](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || !leg->answered || leg->ending) {
+      if (s.events.on_transfer_progress) s.events.on_transfer_progress(id, 481, true);
+      return;
+    }
+    const std::string value = "<" + refer_to + ">";
+    nua_refer(leg->handle, SIPTAG_REFER_TO_STR(value.c_str()), TAG_END());
+  });
+}
+
+void SipStack::notify_transfer(CallId id, int status) {
+  impl_->post([id, status](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || leg->ending) return;
+    const std::string frag = "SIP/2.0 " + std::to_string(status) + " " + static_phrase(status);
+    nua_notify(leg->handle, NUTAG_SUBSTATE(nua_substate_terminated),
+               SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"),
+               SIPTAG_PAYLOAD_STR(frag.c_str()), TAG_END());
   });
 }
 

@@ -97,6 +97,14 @@ struct SipEvents {
   std::function<void(CallId, std::string sdp)> on_answered;
   // REGISTER requests; without a handler they get 405 Method Not Allowed from nua.
   std::function<void(RegisterRequest)> on_register;
+  // A REFER in an answered call (RFC 3515 blind transfer): the peer asks us to call
+  // `refer_to` in its place. The stack has answered 202 Accepted; report the outcome with
+  // notify_transfer. REFERs outside a call, before the answer or without a SIP Refer-To are
+  // refused by the stack (403, 400).
+  std::function<void(CallId, std::string refer_to)> on_refer;
+  // How a REFER we sent is going: its response (202, or a refusal), then the status lines of
+  // the peer's NOTIFYs (100, 180, 200 …). `final` for the last one.
+  std::function<void(CallId, int status, bool final)> on_transfer_progress;
 };
 
 struct SipOptions {
@@ -140,6 +148,11 @@ class SipStack {
   void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE
   void reject_reoffer(CallId id, int status);
   void respond_register(std::uint64_t id, RegisterResponse response);
+  // REFER to the peer of an answered call: "call refer_to instead of me" (RFC 3515).
+  void refer(CallId id, std::string refer_to);
+  // The final NOTIFY for a REFER the peer sent: "SIP/2.0 <status> …" as message/sipfrag,
+  // and the implicit subscription ends.
+  void notify_transfer(CallId id, int status);
 
  private:
   struct Impl;
