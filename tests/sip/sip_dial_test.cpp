@@ -1,167 +1,11 @@
 // Calls the engine places: a DID from a trunk routed to a tenant's number, then out through
 // carrier trunks (digest, failover) or to an extension's registered phones (fork), bridged
 // with media both ways. SIPp plays the caller, the carriers and the phones.
-#include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <fstream>
-#include <map>
-#include <thread>
-
-#include "integration/api_fixture.hpp"
+#include "sip/dial_fixture.hpp"
 #include "sip/rtp_sink.hpp"
-#include "sip/voice_fixture.hpp"
 
 namespace irisx::testing {
 namespace {
-
-constexpr const char* kDid = "+15550100";
-constexpr const char* kRealm = "example.test";
-
-struct Trunk {
-  std::string name;
-  int port = 0;
-  std::string extra;  // more TOML lines
-};
-
-// Legs can start within the same millisecond, so tests find them by what they are.
-const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::string& direction,
-                         const std::string& trunk = "") {
-  for (const auto& row : rows) {
-    if (row.direction == direction && (trunk.empty() || row.trunk == trunk)) return row;
-  }
-  static const CallRecordRow none;
-  ADD_FAILURE() << "no " << direction << " leg " << trunk;
-  return none;
-}
-
-// SIPp takes a moment to bind; an INVITE sent before that meets ICMP port unreachable.
-void wait_until_bound(int port) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
-    ::close(fd);
-    if (taken) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ADD_FAILURE() << "nothing bound UDP port " << port;
-}
-
-// A carrier that takes datagrams and never answers (a dead trunk that is not refusing: no ICMP
-// port unreachable, so only the setup timer can tell).
-struct SilentPeer {
-  SilentPeer() {
-    fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    port = ntohs(address.sin_port);
-  }
-  ~SilentPeer() { ::close(fd); }
-  SilentPeer(const SilentPeer&) = delete;
-  SilentPeer& operator=(const SilentPeer&) = delete;
-  int fd = -1;
-  int port = 0;
-};
-
-// A SIPp peer (carrier or phone) in the background, ready once constructed.
-struct Peer {
-  explicit Peer(SippRun run) : port(run.local_port), sipp(std::move(run)) {
-    wait_until_bound(port);
-  }
-  SippResult wait() { return sipp.wait(); }
-  int port;
-  Sipp sipp;
-};
-
-class SipDial : public VoiceEngineTest {
- protected:
-  void SetUp() override {}  // each test starts the engine with its own trunks
-
-  // The engine with api+voice roles, `trunks` in its trunks file, and a tenant owning kDid.
-  void start_with(const std::vector<Trunk>& trunks, const nlohmann::json& application) {
-    const std::string path =
-        ::testing::TempDir() + "trunks-" + std::to_string(::getpid()) + ".toml";
-    std::ofstream file(path);
-    // The caller (SIPp on 127.0.0.1) comes in through a trunk of its own.
-    file << "[[trunk]]\nname = \"caller\"\nhost = \"127.0.0.1\"\nport = 9\n"
-            "inbound_networks = [\"127.0.0.1/32\"]\n\n";
-    for (const auto& t : trunks) {
-      file << "[[trunk]]\nname = \"" << t.name << "\"\nhost = \"127.0.0.1\"\nport = " << t.port
-           << "\ninbound_networks = []\n"
-           << t.extra << "\n";
-      // SIPp calls as "sipp", not an E.164 number: without a default the trunk is skipped.
-      if (t.extra.find("default_caller_id") == std::string::npos)
-        file << "default_caller_id = \"+15550000009\"\n";
-    }
-    file.close();
-    start({{"IRISX_ROLES", "api,voice"}, {"IRISX_VOICE_TRUNKS_FILE", path}});
-    tenant_ = signup(*irisx_);
-    const auto created =
-        irisx_->post("/v1/phone_numbers", {{"number", kDid}, {"voice_application", application}},
-                     tenant_.access_token);
-    ASSERT_EQ(created.status, 201) << created.body;
-  }
-
-  SippRun caller(const std::string& scenario) const {
-    SippRun run;
-    run.scenario = scenario;
-    run.service = kDid;
-    return run;
-  }
-
-  // A SIPp peer (carrier or phone) answering at a known port; run in the background.
-  SippRun uas_run(const std::string& scenario, int port) const {
-    SippRun run;
-    run.scenario = scenario;
-    run.service = "callee";
-    run.local_port = port;
-    return run;
-  }
-
-  // A SIP credential for `extension` and one phone registered for it at `port`.
-  void register_phone(const std::string& extension, int port) {
-    const auto credential =
-        irisx_->request("PUT", "/v1/sip/credentials/" + extension,
-                        nlohmann::json{{"password", "irisx-test-secret"}, {"realm", kRealm}}.dump(),
-                        {{"Authorization", "Bearer " + tenant_.access_token},
-                         {"Content-Type", "application/json"}});
-    ASSERT_EQ(credential.status, 200) << credential.body;
-    SippRun reg;
-    reg.scenario = "uac-register-one.xml";
-    reg.service = extension;
-    reg.keys["domain"] = kRealm;
-    reg.keys["contact"] = std::to_string(port);
-    reg.auth_user = extension;
-    reg.auth_password = "irisx-test-secret";
-    const SippResult registered = sipp(reg);
-    ASSERT_EQ(registered.exit_code, 0) << registered.describe();
-  }
-
-  TenantLogin tenant_;
-};
-
-// The status line a NOTIFY carried to a phone that sent REFER (the body after its sipfrag
-// Content-Type), e.g. "SIP/2.0 200".
-std::string transfer_report(const SippResult& phone) {
-  const auto type = phone.messages.find("message/sipfrag");
-  if (type == std::string::npos) return {};
-  const auto line = phone.messages.find("SIP/2.0 ", type);
-  return line == std::string::npos ? std::string() : phone.messages.substr(line, 11);
-}
 
 TEST_F(SipDial, TrunkCallFailsOverPastADeadAndARefusingCarrierAndAnswersTheDigestChallenge) {
   RtpSink sink;
@@ -324,68 +168,50 @@ TEST_F(SipDial, DidRoutesToTheNumbersDiagnosticApplication) {
   EXPECT_EQ(rows[0].packets_sent, rows[0].packets_received);
 }
 
-TEST_F(SipDial, PhoneThatSendsReferHasTheCallerDialledToTheTargetExtension) {
+TEST_F(SipDial, CarrierEarlyMediaReachesTheUnansweredCallerBeforeItsRefusal) {
   RtpSink sink;
-  start_with({}, {{"type", "extension"}, {"extension", "1001"}});
-  const int phone_a = free_udp_port();
-  const int phone_b = free_udp_port();
-  register_phone("1001", phone_a);
-  register_phone("1002", phone_b);
-  SippRun transferring = uas_run("uas-answer-then-refer.xml", phone_a);
-  transferring.keys["transfer_to"] = "1002";
-  Peer first(std::move(transferring));
-  Peer second(uas_run("uas-answer-play.xml", phone_b));
-  SippRun run = caller("uac-call-listen.xml");
+  const int carrier = free_udp_port();
+  start_with({{"carrier", carrier, ""}}, {{"type", "dial"}, {"number", "+15559876543"}});
+  Peer announcing(uas_run("uas-early-media-busy.xml", carrier));
+  SippRun run = caller("uac-early-media-busy.xml");  // needs our 183, then the 486
   run.keys["rtpport"] = std::to_string(sink.port());
-  run.pause_ms = 10000;
   const SippResult result = sipp(run);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
-  const SippResult a = first.wait();
-  EXPECT_EQ(a.exit_code, 0) << a.describe();
-  EXPECT_EQ(transfer_report(a), "SIP/2.0 200");
-  const SippResult b = second.wait();
-  EXPECT_EQ(b.exit_code, 0) << b.describe();
+  const SippResult carrier_side = announcing.wait();
+  EXPECT_EQ(carrier_side.exit_code, 0) << carrier_side.describe();
 
-  // Ringback while 1002 rang, then all 236 of its packets.
-  EXPECT_GE(sink.packets().size(), 236u);
-  const auto rows = records(3);
-  ASSERT_EQ(rows.size(), 3u);
-  const CallRecordRow& in = leg(rows, "inbound");
-  EXPECT_TRUE(in.answered);
-  std::map<std::string, CallRecordRow> callees;
-  for (const auto& row : rows) {
-    if (row.direction == "outbound") callees[row.extension] = row;
-  }
-  ASSERT_EQ(callees.size(), 2u);
-  EXPECT_EQ(callees["1001"].hangup_cause, "blind_transfer");
-  EXPECT_EQ(callees["1001"].parent_call_id, in.id);
-  EXPECT_TRUE(callees["1002"].answered);
-  EXPECT_EQ(callees["1002"].parent_call_id, in.id);
-  EXPECT_EQ(callees["1002"].packets_received, 236);
-  EXPECT_GE(in.packets_sent, 236);
-}
-
-TEST_F(SipDial, ReferToAnUnknownTargetIsReportedAndThePartiesTalkOn) {
-  start_with({}, {{"type", "extension"}, {"extension", "1001"}});
-  const int phone_a = free_udp_port();
-  register_phone("1001", phone_a);
-  SippRun transferring = uas_run("uas-answer-then-refer.xml", phone_a);
-  transferring.keys["transfer_to"] = "nobody";
-  Peer first(std::move(transferring));
-  RtpSink sink;
-  SippRun run = caller("uac-call-listen.xml");
-  run.keys["rtpport"] = std::to_string(sink.port());
-  run.pause_ms = 3000;
-  const SippResult result = sipp(run);
-  ASSERT_EQ(result.exit_code, 0) << result.describe();
-  const SippResult a = first.wait();
-  EXPECT_EQ(a.exit_code, 0) << a.describe();
-  EXPECT_EQ(transfer_report(a), "SIP/2.0 404");
+  // Never answered, yet the caller heard the whole announcement: 236 PCMA packets as PCMU.
+  const auto packets = sink.packets();
+  EXPECT_EQ(packets.size(), 236u);
+  for (const auto& p : packets) ASSERT_EQ(p.payload_type, 0);
   const auto rows = records(2);
   ASSERT_EQ(rows.size(), 2u);
-  // The caller hung up (BYE after 3 s), not the transfer: the phone was kept until then.
-  EXPECT_EQ(leg(rows, "inbound").hangup_cause, "normal_clearing");
-  EXPECT_EQ(leg(rows, "outbound").hangup_cause, "normal_clearing");
+  const CallRecordRow& in = leg(rows, "inbound");
+  EXPECT_FALSE(in.answered);
+  EXPECT_EQ(in.sip_status, 486);
+  EXPECT_EQ(in.billable_s, 0);
+  EXPECT_EQ(in.packets_sent, 236);
+  EXPECT_EQ(leg(rows, "outbound", "carrier").hangup_cause, "user_busy");
+}
+
+TEST_F(SipDial, EveryTrunkFailingGivesTheCallerBadGateway) {
+  const int first_port = free_udp_port();
+  const int second_port = free_udp_port();
+  start_with({{"first", first_port, ""}, {"second", second_port, ""}},
+             {{"type", "dial"}, {"number", "+15559876543"}});
+  Peer first(uas_run("uas-unavailable.xml", first_port));
+  Peer second(uas_run("uas-unavailable.xml", second_port));
+  const SippResult result = sipp(caller("uac-bad-gateway.xml"));
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_EQ(first.wait().exit_code, 0);
+  EXPECT_EQ(second.wait().exit_code, 0);
+  const auto rows = records(3);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(leg(rows, "inbound").sip_status, 502);
+  for (const char* trunk : {"first", "second"}) {
+    EXPECT_EQ(leg(rows, "outbound", trunk).sip_status, 503) << trunk;
+    EXPECT_EQ(leg(rows, "outbound", trunk).hangup_cause, "normal_temporary_failure") << trunk;
+  }
 }
 
 }  // namespace
