@@ -97,7 +97,8 @@ SippRun SipDial::uas_run(const std::string& scenario, int port) const {
   return run;
 }
 
-void SipDial::register_phone(const std::string& extension, int port) {
+void SipDial::register_phone(const std::string& extension, int port,
+                             const std::string& contact_host, int from_port) {
   const auto credential = irisx_->request(
       "PUT", "/v1/sip/credentials/" + extension,
       nlohmann::json{{"password", "irisx-test-secret"}, {"realm", kRealm}}.dump(),
@@ -108,6 +109,8 @@ void SipDial::register_phone(const std::string& extension, int port) {
   reg.service = extension;
   reg.keys["domain"] = kRealm;
   reg.keys["contact"] = std::to_string(port);
+  reg.keys["contact_host"] = contact_host;
+  reg.local_port = from_port;
   reg.auth_user = extension;
   reg.auth_password = "irisx-test-secret";
   const SippResult registered = sipp(reg);

@@ -64,8 +64,10 @@ class SipDial : public VoiceEngineTest {
   SippRun caller(const std::string& scenario) const;
   // A SIPp peer (carrier or phone) answering at a known port; run in the background.
   SippRun uas_run(const std::string& scenario, int port) const;
-  // A SIP credential for `extension` and one phone registered for it at `port`.
-  void register_phone(const std::string& extension, int port);
+  // A SIP credential for `extension` and one phone registered for it at contact_host:port,
+  // sending the REGISTER from `from_port` (0: any).
+  void register_phone(const std::string& extension, int port,
+                      const std::string& contact_host = "127.0.0.1", int from_port = 0);
 
   TenantLogin tenant_;
 };

@@ -214,5 +214,25 @@ TEST_F(SipDial, EveryTrunkFailingGivesTheCallerBadGateway) {
   }
 }
 
+TEST_F(SipDial, PhoneBehindNatIsCalledWhereItsRegisterCameFrom) {
+  RtpSink sink;
+  start_with({}, {{"type", "extension"}, {"extension", "1001"}});
+  // The phone's Contact names its private address (nothing answers there); its REGISTER came
+  // from the port it listens on, as through a NAT's mapping.
+  const int mapped = free_udp_port();
+  register_phone("1001", 5060, "192.168.77.1", mapped);
+  Peer phone(uas_run("uas-answer-play.xml", mapped));
+  SippRun run = caller("uac-call-listen.xml");
+  run.keys["rtpport"] = std::to_string(sink.port());
+  run.pause_ms = 8000;
+  const SippResult result = sipp(run);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  const SippResult answered = phone.wait();
+  EXPECT_EQ(answered.exit_code, 0) << answered.describe();
+  // The Request-URI is still the Contact; only the next hop changed.
+  EXPECT_NE(answered.messages.find("INVITE sip:1001@192.168.77.1:5060"), std::string::npos);
+  EXPECT_EQ(sink.packets().size(), 236u);
+}
+
 }  // namespace
 }  // namespace irisx::testing

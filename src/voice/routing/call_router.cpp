@@ -10,6 +10,7 @@
 #include "voice/numbers/number_store.hpp"
 #include "voice/registrar/bindings.hpp"
 #include "voice/registrar/credentials.hpp"
+#include "voice/registrar/nat.hpp"
 #include "voice/routing/diagnostics.hpp"
 #include "voice/trunks/match.hpp"
 #include "voice/trunks/plan.hpp"
@@ -220,6 +221,7 @@ asio::awaitable<DialPlan> CallRouter::extension_plan(std::shared_ptr<Call> call,
     DialTarget target;
     target.extension = extension;
     target.invite.request_uri = contact.contact_uri;
+    target.invite.next_hop = registrar::next_hop(contact);
     target.invite.to_uri = "sip:" + extension + "@" + host;
     target.invite.from_uri =
         "sip:" + (caller.empty() ? std::string("anonymous") : caller) + "@" + host;

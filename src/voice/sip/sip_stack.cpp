@@ -489,7 +489,9 @@ struct SipStack::Impl {
     }
     legs.emplace(id, leg);
     ++live;
-    nua_set_hparams(leg->handle, SIPTAG_ALLOW_STR(allowed_in_call.c_str()), TAG_END());
+    nua_set_hparams(leg->handle, SIPTAG_ALLOW_STR(allowed_in_call.c_str()),
+                    TAG_IF(!invite.next_hop.empty(), NUTAG_PROXY(invite.next_hop.c_str())),
+                    TAG_END());
     nua_invite(leg->handle, NUTAG_URL(invite.request_uri.c_str()),
                SIPTAG_CONTENT_TYPE_STR("application/sdp"),
                SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());

@@ -38,6 +38,9 @@ struct OutboundInvite {
   std::string from_uri;
   std::string from_display;
   std::string sdp;  // our offer
+  // The next hop when it is not the Request-URI's host ("sip:203.0.113.7:40112;transport=udp":
+  // a phone behind NAT, reached where its REGISTER came from). Empty: the Request-URI.
+  std::string next_hop;
   // Digest credentials (RFC 2617) for a 401/407 challenge; empty: a challenge ends the call.
   std::string username;
   std::string password;
