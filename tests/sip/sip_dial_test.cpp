@@ -28,34 +28,6 @@ struct Trunk {
   std::string extra;  // more TOML lines
 };
 
-// Legs can start within the same millisecond, so tests find them by what they are.
-const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::string& direction,
-                         const std::string& trunk = "") {
-  for (const auto& row : rows) {
-    if (row.direction == direction && (trunk.empty() || row.trunk == trunk)) return row;
-  }
-  static const CallRecordRow none;
-  ADD_FAILURE() << "no " << direction << " leg " << trunk;
-  return none;
-}
-
-// SIPp takes a moment to bind; an INVITE sent before that meets ICMP port unreachable.
-void wait_until_bound(int port) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
-    ::close(fd);
-    if (taken) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ADD_FAILURE() << "nothing bound UDP port " << port;
-}
-
 // A carrier that takes datagrams and never answers (a dead trunk that is not refusing: no ICMP
 // port unreachable, so only the setup timer can tell).
 struct SilentPeer {
@@ -74,16 +46,6 @@ struct SilentPeer {
   SilentPeer& operator=(const SilentPeer&) = delete;
   int fd = -1;
   int port = 0;
-};
-
-// A SIPp peer (carrier or phone) in the background, ready once constructed.
-struct Peer {
-  explicit Peer(SippRun run) : port(run.local_port), sipp(std::move(run)) {
-    wait_until_bound(port);
-  }
-  SippResult wait() { return sipp.wait(); }
-  int port;
-  Sipp sipp;
 };
 
 class SipDial : public VoiceEngineTest {
@@ -209,11 +171,7 @@ TEST_F(SipDial, BusyCarrierIsPassedBackAs486WithoutFailover) {
 TEST_F(SipDial, ExtensionRingsEveryRegisteredPhoneAndTheFirstToAnswerIsBridged) {
   RtpSink sink;
   start_with({}, {{"type", "extension"}, {"extension", "1001"}});
-  const auto credential = irisx_->request(
-      "PUT", "/v1/sip/credentials/1001",
-      nlohmann::json{{"password", "irisx-test-secret"}, {"realm", kRealm}}.dump(),
-      {{"Authorization", "Bearer " + tenant_.access_token}, {"Content-Type", "application/json"}});
-  ASSERT_EQ(credential.status, 200) << credential.body;
+  set_sip_password(*irisx_, tenant_.access_token, "1001", "irisx-test-secret", kRealm);
   const int phone_a = free_udp_port();
   const int phone_b = free_udp_port();
   SippRun reg;
@@ -270,15 +228,23 @@ TEST_F(SipDial, ExtensionWithNothingRegisteredIsTemporarilyUnavailable) {
   ASSERT_EQ(result.exit_code, 0) << result.describe();
 }
 
-TEST_F(SipDial, InviteFromAnAddressNoTrunkAllowsIsForbidden) {
+// Not a trunk by address, so it has to prove who it is (sip_invite_auth_test.cpp has the rest).
+TEST_F(SipDial, InviteFromAnAddressNoTrunkAllowsIsChallengedAndLeavesNoRecord) {
   start_with({}, {{"type", "diagnostic"}, {"name", "echo"}});
-  SippRun run = caller("uac-forbidden.xml");
+  SippRun run = caller("uac-challenged.xml");
   run.local_ip = "127.0.0.2";
+  run.keys["caller"] = "sipp";
+  run.keys["domain"] = "127.0.0.2";
   const SippResult result = sipp(run);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
+  // A call from the trunk to a number nobody has leaves a record: the first and only one.
+  SippRun unknown = caller("uac-unknown-number.xml");
+  unknown.service = "+15559999";
+  const SippResult refused = sipp(unknown);
+  ASSERT_EQ(refused.exit_code, 0) << refused.describe();
   const auto rows = records(1);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].sip_status, 403);
+  EXPECT_EQ(rows[0].sip_status, 404) << "the challenged INVITE wrote a record";
 }
 
 TEST_F(SipDial, DidRoutesToTheNumbersDiagnosticApplication) {
