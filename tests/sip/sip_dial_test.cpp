@@ -180,6 +180,8 @@ TEST_F(SipDial, ExtensionRingsEveryRegisteredPhoneAndTheFirstToAnswerIsBridged) 
   reg.keys["domain"] = kRealm;
   reg.keys["contact_a"] = std::to_string(phone_a);
   reg.keys["contact_b"] = std::to_string(phone_b);
+  reg.auth_username = "1001";
+  reg.auth_password = "irisx-test-secret";
   const SippResult registered = sipp(reg);
   ASSERT_EQ(registered.exit_code, 0) << registered.describe();
 

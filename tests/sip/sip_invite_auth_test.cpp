@@ -75,6 +75,8 @@ class SipInviteAuth : public VoiceEngineTest {
     reg.keys["domain"] = kRealm;
     reg.keys["contact_a"] = std::to_string(contact_a);
     reg.keys["contact_b"] = std::to_string(contact_b);
+    reg.auth_username = extension;
+    reg.auth_password = kPassword;
     const SippResult registered = sipp(reg);
     ASSERT_EQ(registered.exit_code, 0) << registered.describe();
   }
