@@ -351,7 +351,7 @@ int Platform::serve(const std::string& ready_file) {
     settings.nonce_secret = crypto::hmac_sha256(s.secret, "irisx sip nonces v1");
     registrar = std::make_unique<voice::registrar::RegistrarService>(*s.db, settings);
     voice_engine = start_voice(s.config, s.record_sink(), s.register_handler(*registrar), *s.db,
-                               s.io.get_executor());
+                               s.io.get_executor(), settings.nonce_secret);
     if (s.config.voice_registrar) asio::co_spawn(s.io, s.purge_bindings_forever(), asio::detached);
   }
   const std::uint16_t bound = server.start();

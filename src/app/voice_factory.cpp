@@ -25,7 +25,8 @@ voice::sip::SipOptions sip_options(const Config& config) {
 std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::RecordSink records,
                                                 voice::RegisterHandler registrar,
                                                 store::Database& db,
-                                                boost::asio::any_io_executor store_executor) {
+                                                boost::asio::any_io_executor store_executor,
+                                                std::string nonce_secret) {
   voice::EngineOptions options;
   options.sip = sip_options(config);
   options.media_address = config.media_address;
@@ -44,6 +45,7 @@ std::unique_ptr<voice::VoiceEngine> start_voice(const Config& config, voice::Rec
   if (config.voice_registrar) options.registrar = std::move(registrar);
   voice::RoutingSettings routing;
   routing.diagnostics = config.voice_diagnostics;
+  routing.nonce_secret = std::move(nonce_secret);
   if (!config.voice_trunks_file.empty()) {
     try {
       routing.trunks = voice::trunks::load_trunks(config.voice_trunks_file);

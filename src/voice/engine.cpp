@@ -174,7 +174,7 @@ struct VoiceEngine::Impl {
     const CallRecord& record = call->record();
     log->debug("call {} ended: {} ({}), {} ms, from {} to {}", record.id, record.hangup_cause,
                record.sip_status, record.duration_ms(), record.from, record.to);
-    if (records) records(record);
+    if (records && call->keeps_record()) records(record);
   }
 };
 

@@ -5,37 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
-#include <thread>
 
 namespace irisx::testing {
-
-const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::string& direction,
-                         const std::string& trunk) {
-  for (const auto& row : rows) {
-    if (row.direction == direction && (trunk.empty() || row.trunk == trunk)) return row;
-  }
-  static const CallRecordRow none;
-  ADD_FAILURE() << "no " << direction << " leg " << trunk;
-  return none;
-}
-
-void wait_until_bound(int port) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
-    ::close(fd);
-    if (taken) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ADD_FAILURE() << "nothing bound UDP port " << port;
-}
 
 SilentPeer::SilentPeer() {
   fd = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -99,11 +71,7 @@ SippRun SipDial::uas_run(const std::string& scenario, int port) const {
 
 void SipDial::register_phone(const std::string& extension, int port,
                              const std::string& contact_host, int from_port) {
-  const auto credential = irisx_->request(
-      "PUT", "/v1/sip/credentials/" + extension,
-      nlohmann::json{{"password", "irisx-test-secret"}, {"realm", kRealm}}.dump(),
-      {{"Authorization", "Bearer " + tenant_.access_token}, {"Content-Type", "application/json"}});
-  ASSERT_EQ(credential.status, 200) << credential.body;
+  set_sip_password(*irisx_, tenant_.access_token, extension, "irisx-test-secret", kRealm);
   SippRun reg;
   reg.scenario = "uac-register-one.xml";
   reg.service = extension;
@@ -111,7 +79,7 @@ void SipDial::register_phone(const std::string& extension, int port,
   reg.keys["contact"] = std::to_string(port);
   reg.keys["contact_host"] = contact_host;
   reg.local_port = from_port;
-  reg.auth_user = extension;
+  reg.auth_username = extension;
   reg.auth_password = "irisx-test-secret";
   const SippResult registered = sipp(reg);
   ASSERT_EQ(registered.exit_code, 0) << registered.describe();

@@ -22,13 +22,6 @@ struct Trunk {
   std::string extra;  // more TOML lines
 };
 
-// Legs can start within the same millisecond, so tests find them by what they are.
-const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::string& direction,
-                         const std::string& trunk = "");
-
-// SIPp takes a moment to bind; an INVITE sent before that meets ICMP port unreachable.
-void wait_until_bound(int port);
-
 // A carrier that takes datagrams and never answers (a dead trunk that is not refusing: no ICMP
 // port unreachable, so only the setup timer can tell).
 struct SilentPeer {
@@ -38,16 +31,6 @@ struct SilentPeer {
   SilentPeer& operator=(const SilentPeer&) = delete;
   int fd = -1;
   int port = 0;
-};
-
-// A SIPp peer (carrier or phone) in the background, ready once constructed.
-struct Peer {
-  explicit Peer(SippRun run) : port(run.local_port), sipp(std::move(run)) {
-    wait_until_bound(port);
-  }
-  SippResult wait() { return sipp.wait(); }
-  int port;
-  Sipp sipp;
 };
 
 // The status line a NOTIFY carried to a phone that sent REFER (the body after its sipfrag

@@ -82,11 +82,7 @@ TEST_F(SipDial, BusyCarrierIsPassedBackAs486WithoutFailover) {
 TEST_F(SipDial, ExtensionRingsEveryRegisteredPhoneAndTheFirstToAnswerIsBridged) {
   RtpSink sink;
   start_with({}, {{"type", "extension"}, {"extension", "1001"}});
-  const auto credential = irisx_->request(
-      "PUT", "/v1/sip/credentials/1001",
-      nlohmann::json{{"password", "irisx-test-secret"}, {"realm", kRealm}}.dump(),
-      {{"Authorization", "Bearer " + tenant_.access_token}, {"Content-Type", "application/json"}});
-  ASSERT_EQ(credential.status, 200) << credential.body;
+  set_sip_password(*irisx_, tenant_.access_token, "1001", "irisx-test-secret", kRealm);
   const int phone_a = free_udp_port();
   const int phone_b = free_udp_port();
   SippRun reg;
@@ -95,6 +91,8 @@ TEST_F(SipDial, ExtensionRingsEveryRegisteredPhoneAndTheFirstToAnswerIsBridged) 
   reg.keys["domain"] = kRealm;
   reg.keys["contact_a"] = std::to_string(phone_a);
   reg.keys["contact_b"] = std::to_string(phone_b);
+  reg.auth_username = "1001";
+  reg.auth_password = "irisx-test-secret";
   const SippResult registered = sipp(reg);
   ASSERT_EQ(registered.exit_code, 0) << registered.describe();
 
@@ -144,15 +142,23 @@ TEST_F(SipDial, ExtensionWithNothingRegisteredIsTemporarilyUnavailable) {
   ASSERT_EQ(result.exit_code, 0) << result.describe();
 }
 
-TEST_F(SipDial, InviteFromAnAddressNoTrunkAllowsIsForbidden) {
+// Not a trunk by address, so it has to prove who it is (sip_invite_auth_test.cpp has the rest).
+TEST_F(SipDial, InviteFromAnAddressNoTrunkAllowsIsChallengedAndLeavesNoRecord) {
   start_with({}, {{"type", "diagnostic"}, {"name", "echo"}});
-  SippRun run = caller("uac-forbidden.xml");
+  SippRun run = caller("uac-challenged.xml");
   run.local_ip = "127.0.0.2";
+  run.keys["caller"] = "sipp";
+  run.keys["domain"] = "127.0.0.2";
   const SippResult result = sipp(run);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
+  // A call from the trunk to a number nobody has leaves a record: the first and only one.
+  SippRun unknown = caller("uac-unknown-number.xml");
+  unknown.service = "+15559999";
+  const SippResult refused = sipp(unknown);
+  ASSERT_EQ(refused.exit_code, 0) << refused.describe();
   const auto rows = records(1);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].sip_status, 403);
+  EXPECT_EQ(rows[0].sip_status, 404) << "the challenged INVITE wrote a record";
 }
 
 TEST_F(SipDial, DidRoutesToTheNumbersDiagnosticApplication) {

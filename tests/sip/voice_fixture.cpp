@@ -1,7 +1,12 @@
 #include "sip/voice_fixture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -59,6 +64,42 @@ std::vector<CallRecordRow> read_records(const std::string& path) {
 }
 
 }  // namespace
+
+const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::string& direction,
+                         const std::string& trunk) {
+  for (const auto& row : rows) {
+    if (row.direction == direction && (trunk.empty() || row.trunk == trunk)) return row;
+  }
+  static const CallRecordRow none;
+  ADD_FAILURE() << "no " << direction << " leg " << trunk;
+  return none;
+}
+
+void wait_until_bound(int port) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
+    ::close(fd);
+    if (taken) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "nothing bound UDP port " << port;
+}
+
+void set_sip_password(const IrisxProcess& irisx, const std::string& access_token,
+                      const std::string& extension, const std::string& password,
+                      const std::string& realm) {
+  const auto result = irisx.request(
+      "PUT", "/v1/sip/credentials/" + extension,
+      nlohmann::json{{"password", password}, {"realm", realm}}.dump(),
+      {{"Authorization", "Bearer " + access_token}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(result.status, 200) << result.body;
+}
 
 void VoiceEngineTest::SetUp() {
   start();

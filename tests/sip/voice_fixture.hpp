@@ -35,6 +35,28 @@ struct CallRecordRow {
   std::string recording;
 };
 
+// Legs can start within the same millisecond, so tests find them by what they are.
+const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::string& direction,
+                         const std::string& trunk = "");
+
+// SIPp takes a moment to bind; an INVITE sent before that meets ICMP port unreachable.
+void wait_until_bound(int port);
+
+// A SIPp peer (carrier or phone) in the background, ready once constructed.
+struct Peer {
+  explicit Peer(SippRun run) : port(run.local_port), sipp(std::move(run)) {
+    wait_until_bound(port);
+  }
+  SippResult wait() { return sipp.wait(); }
+  int port;
+  Sipp sipp;
+};
+
+// Sets an extension's SIP password through the API (PUT /v1/sip/credentials/{extension}).
+void set_sip_password(const IrisxProcess& irisx, const std::string& access_token,
+                      const std::string& extension, const std::string& password,
+                      const std::string& realm);
+
 class VoiceEngineTest : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -88,8 +88,8 @@ Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
     args.push_back("-d");
     args.push_back(std::to_string(run.pause_ms));
   }
-  if (!run.auth_user.empty()) {
-    args.insert(args.end(), {"-au", run.auth_user, "-ap", run.auth_password});
+  if (!run.auth_username.empty()) {
+    args.insert(args.end(), {"-au", run.auth_username, "-ap", run.auth_password});
   }
   for (const auto& [name, content] : run.files) {
     std::ofstream(dir_ + "/" + name, std::ios::binary) << content;

@@ -17,10 +17,11 @@ struct SippRun {
   std::string local_ip = "127.0.0.1";        // -i: the address SIPp sends from
   int local_port = 0;                        // -p: where SIPp listens (a UAS); 0: any
   std::map<std::string, std::string> keys;   // -key NAME VALUE, used as [NAME] in scenarios
+  std::string auth_username;                 // -au, -ap: what a bare [authentication] answers
+  std::string auth_password;                 //   a 401/407 challenge with
   int pause_ms = 0;                          // -d: the length of a bare <pause/>
   std::map<std::string, std::string> files;  // written into SIPp's working directory first
   std::chrono::seconds timeout{60};
-  std::string auth_user, auth_password;  // -au/-ap: for a bare [authentication]
 };
 
 struct SippResult {

@@ -218,6 +218,12 @@ asio::awaitable<void> Call::reject(int status) {
   co_return;
 }
 
+asio::awaitable<void> Call::challenge(std::string proxy_authenticate) {
+  if (ended_ || answer_sent_ || outbound_) co_return;
+  challenged_ = true;
+  resources_.sip.challenge(request_.id, std::move(proxy_authenticate));
+}
+
 asio::awaitable<void> Call::hangup() {
   if (!ended_) resources_.sip.hangup(request_.id);
   co_return;

@@ -162,6 +162,12 @@ class Call : public std::enable_shared_from_this<Call> {
   // Ends whatever play/play_tone/say is running (e.g. ringback once the callee answers).
   void stop_playback();
   boost::asio::awaitable<void> reject(int status);
+  // 407 with a digest challenge (RFC 3261 §22.3). The caller answers it with a new INVITE,
+  // which is a call of its own, so this attempt leaves no record: like Twilio and FreeSWITCH,
+  // which neither bill nor list challenged attempts.
+  boost::asio::awaitable<void> challenge(std::string proxy_authenticate);
+  // False for an attempt that was only challenged: the engine drops its record.
+  bool keeps_record() const { return !challenged_; }
   boost::asio::awaitable<void> hangup();
   boost::asio::awaitable<void> wait_until_ended(std::chrono::milliseconds limit);
   boost::asio::awaitable<void> pause(std::chrono::milliseconds duration);
@@ -251,6 +257,7 @@ class Call : public std::enable_shared_from_this<Call> {
   bool confirmed_ = false;
   bool ended_ = false;
   bool answer_sent_ = false;
+  bool challenged_ = false;
   bool early_media_ = false;
   bool rang_ = false;
   bool outbound_ = false;

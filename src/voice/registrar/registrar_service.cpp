@@ -28,35 +28,32 @@ std::string contact_list(const std::vector<Binding>& bindings, std::int64_t now_
 RegistrarService::RegistrarService(store::Database& db, RegistrarSettings settings)
     : bindings_(db),
       credentials_(db),
-      nonces_(std::move(settings.nonce_secret), settings.nonce_lifetime),
+      digest_(std::move(settings.nonce_secret), settings.nonce_lifetime),
       limits_(settings.limits) {}
 
 sip::RegisterResponse RegistrarService::challenge(const std::string& realm, bool stale) const {
   auto out = response(401);
-  out.www_authenticate = registrar::challenge(
-      realm, nonces_.issue(std::chrono::system_clock::now()), Algorithm::md5, stale);
+  out.www_authenticate = digest_.challenge(realm, stale, std::chrono::system_clock::now());
   return out;
 }
 
 boost::asio::awaitable<sip::RegisterResponse> RegistrarService::handle(
     sip::RegisterRequest request) {
   if (request.user.empty() || request.domain.empty()) co_return response(400);
-  if (request.authorization.empty()) co_return challenge(request.domain, false);
-  const auto credentials = parse_authorization(request.authorization);
-  if (!credentials) co_return response(400);
-  const auto check = nonces_.check(credentials->nonce, std::chrono::system_clock::now());
-  if (check != NonceIssuer::Check::valid) {
-    co_return challenge(request.domain, check == NonceIssuer::Check::stale);
+  const auto screened = digest_.screen(request.authorization, std::chrono::system_clock::now());
+  using Check = DigestCheck::Outcome;
+  if (screened.outcome == Check::malformed) co_return response(400);
+  if (screened.outcome != Check::usable) {
+    co_return challenge(request.domain, screened.outcome == Check::stale);
   }
-  const auto algorithm =
-      parse_algorithm(credentials->algorithm.empty() ? "MD5" : credentials->algorithm);
-  if (!algorithm) co_return challenge(request.domain, false);
+  const Credentials& credentials = screened.credentials;
   // §22.4: the credentials must be for this user in this realm.
-  if (credentials->username != request.user || credentials->realm != request.domain) {
+  if (credentials.username != request.user || credentials.realm != request.domain) {
     co_return response(403);
   }
   const auto stored = co_await credentials_.find_by_realm(request.domain, request.user);
-  if (!stored || !verify(*credentials, "REGISTER", stored->ha1(*algorithm), *algorithm)) {
+  if (!stored ||
+      !verify(credentials, "REGISTER", stored->ha1(screened.algorithm), screened.algorithm)) {
     co_return response(403);
   }
   RegisterRequest update;

@@ -12,7 +12,7 @@
 #include "store/database.hpp"
 #include "voice/registrar/bindings.hpp"
 #include "voice/registrar/credentials.hpp"
-#include "voice/registrar/digest.hpp"
+#include "voice/registrar/digest_check.hpp"
 #include "voice/sip/sip_stack.hpp"
 
 namespace irisx::voice::registrar {
@@ -33,7 +33,7 @@ class RegistrarService {
 
   Bindings bindings_;
   CredentialStore credentials_;
-  NonceIssuer nonces_;
+  DigestCheck digest_;
   Limits limits_;
 };
 

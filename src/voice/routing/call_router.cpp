@@ -14,6 +14,7 @@
 #include "voice/routing/diagnostics.hpp"
 #include "voice/trunks/match.hpp"
 #include "voice/trunks/plan.hpp"
+#include "voice/trunks/syntax.hpp"
 
 namespace irisx::voice {
 
@@ -65,18 +66,33 @@ asio::awaitable<std::vector<registrar::Binding>> find_contacts(store::Database& 
   co_return co_await bindings.lookup(std::move(tenant_id), std::move(extension), now_ms());
 }
 
-asio::awaitable<bool> has_credential(store::Database& db, std::string tenant_id,
-                                     std::string extension) {
-  registrar::CredentialStore credentials(db);
-  auto found = co_await credentials.find(std::move(tenant_id), std::move(extension));
-  co_return found.has_value();
+// What a phone of `tenant_id` reaches by dialling `dialled`: an extension of its tenant with
+// a SIP credential, else a DID of its tenant, else whatever number it is, through the trunks.
+asio::awaitable<numbers::VoiceApplication> phone_destination(store::Database& db,
+                                                             std::string tenant_id,
+                                                             std::string dialled) {
+  using Type = numbers::VoiceApplication::Type;
+  if (numbers::is_extension(dialled)) {
+    registrar::CredentialStore credentials(db);
+    if (co_await credentials.find(tenant_id, dialled)) {
+      co_return numbers::VoiceApplication{Type::extension, dialled};
+    }
+  }
+  auto number = co_await find_number(db, dialled);
+  // Another tenant's DID is a number like any other: out through the trunks.
+  if (number && number->tenant_id == tenant_id) co_return number->application;
+  co_return numbers::VoiceApplication{Type::dial, dialled};
 }
 
 }  // namespace
 
 CallRouter::CallRouter(store::Database& db, asio::any_io_executor store_executor,
                        RoutingSettings settings)
-    : db_(db), store_executor_(std::move(store_executor)), settings_(std::move(settings)) {}
+    : db_(db),
+      store_executor_(std::move(store_executor)),
+      settings_(std::move(settings)),
+      auth_(db, settings_.trunks,
+            registrar::DigestCheck(settings_.nonce_secret, settings_.nonce_lifetime)) {}
 
 Application CallRouter::route(const sip::InviteRequest& request) {
   if (settings_.diagnostics) {
@@ -88,9 +104,66 @@ Application CallRouter::route(const sip::InviteRequest& request) {
       return self->from_trunk(std::move(call), name);
     };
   }
-  log::get("voice")->debug("INVITE {} from {} refused: not from a trunk", request.call_id,
-                           request.source_ip);
-  return [](std::shared_ptr<Call> call) -> asio::awaitable<void> { co_await call->reject(403); };
+  return [self](std::shared_ptr<Call> call) { return self->authenticated(std::move(call)); };
+}
+
+asio::awaitable<void> CallRouter::authenticated(std::shared_ptr<Call> call) {
+  InviteCaller caller;
+  bool lookup_failed = false;  // no co_await inside a catch block (C++20)
+  try {
+    caller = co_await asio::co_spawn(store_executor_, auth_.identify(call->request()),
+                                     asio::use_awaitable);
+  } catch (const std::exception& e) {
+    log::get("voice")->error("authenticating INVITE {} failed: {}", call->request().call_id,
+                             e.what());
+    lookup_failed = true;
+  }
+  if (lookup_failed) {
+    co_await call->reject(503);
+    co_return;
+  }
+  switch (caller.kind) {
+    case InviteCaller::Kind::challenge:
+      co_await call->challenge(std::move(caller.proxy_authenticate));
+      co_return;
+    case InviteCaller::Kind::forbidden:
+      log::get("voice")->info("INVITE {} from {} ({}@{}) refused: digest did not verify",
+                              call->request().call_id, call->request().source_ip,
+                              call->request().from_user, call->request().from_host);
+      co_await call->reject(403);
+      co_return;
+    case InviteCaller::Kind::trunk:
+      co_await from_trunk(call, std::move(caller.trunk));
+      co_return;
+    case InviteCaller::Kind::phone:
+      co_await from_phone(call, std::move(caller));
+      co_return;
+  }
+}
+
+asio::awaitable<void> CallRouter::from_phone(std::shared_ptr<Call> call, InviteCaller caller) {
+  call->set_labels(caller.tenant_id, "", caller.extension);
+  numbers::VoiceApplication application;
+  bool lookup_failed = false;
+  try {
+    application = co_await asio::co_spawn(
+        store_executor_, phone_destination(db_, caller.tenant_id, call->request().request_user),
+        asio::use_awaitable);
+  } catch (const std::exception& e) {
+    log::get("voice")->error("routing {} for extension {} failed: {}", call->request().request_user,
+                             caller.extension, e.what());
+    lookup_failed = true;
+  }
+  if (lookup_failed) {
+    co_await call->reject(503);
+    co_return;
+  }
+  if (application.type == numbers::VoiceApplication::Type::dial &&
+      !trunks::is_dialable(application.target)) {
+    co_await call->reject(404);  // neither one of ours nor a number
+    co_return;
+  }
+  co_await run_application(call, std::move(application));
 }
 
 asio::awaitable<void> CallRouter::from_trunk(std::shared_ptr<Call> call, std::string trunk) {
@@ -184,19 +257,25 @@ asio::awaitable<std::pair<DialPlan, int>> CallRouter::transfer_plan(
   const std::string user = user_of(target);
   const std::string tenant_id = transferee->record().tenant_id;
   if (user.empty() || tenant_id.empty()) co_return std::pair{DialPlan{}, 404};
-  bool is_extension = false;
+  using Type = numbers::VoiceApplication::Type;
+  numbers::VoiceApplication destination;
+  bool lookup_failed = false;  // no co_await inside a catch block (C++20)
   try {
-    is_extension = co_await asio::co_spawn(store_executor_, has_credential(db_, tenant_id, user),
-                                           asio::use_awaitable);
+    destination = co_await asio::co_spawn(store_executor_, phone_destination(db_, tenant_id, user),
+                                          asio::use_awaitable);
   } catch (const std::exception& e) {
-    log::get("voice")->error("looking up extension {} failed: {}", user, e.what());
-    co_return std::pair{DialPlan{}, 503};
+    log::get("voice")->error("looking up transfer target {} failed: {}", user, e.what());
+    lookup_failed = true;
   }
-  if (is_extension) {
-    DialPlan plan = co_await extension_plan(transferee, user);
+  if (lookup_failed) co_return std::pair{DialPlan{}, 503};
+  // The same destinations as a phone's own call; a DID's diagnostic is not a place to go.
+  if (destination.type == Type::extension) {
+    DialPlan plan = co_await extension_plan(transferee, destination.target);
     co_return std::pair{std::move(plan), 480};  // 480: nothing registered there
   }
-  co_return std::pair{trunk_plan(*transferee, user), 404};
+  if (destination.type == Type::dial)
+    co_return std::pair{trunk_plan(*transferee, destination.target), 404};
+  co_return std::pair{DialPlan{}, 404};
 }
 
 asio::awaitable<DialPlan> CallRouter::extension_plan(std::shared_ptr<Call> call,

@@ -117,6 +117,16 @@ std::string name_addr(const std::string& display, const std::string& uri) {
   return quoted + "\" <" + uri + ">";
 }
 
+// A header's value as it was on the wire (sofia re-encodes it); empty when absent or too long.
+std::string header_value(const void* header) {
+  if (header == nullptr) return {};
+  char value[4096];
+  const issize_t n =
+      msg_header_field_e(value, sizeof value, static_cast<const msg_header_t*>(header), 0);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof value) return {};
+  return std::string(value, static_cast<std::size_t>(n));
+}
+
 // The realm of a 401/407 challenge, quotes included, as nua_authenticate wants it.
 std::string challenge_realm(const sip_t* sip) {
   const msg_auth_t* auth = sip->sip_proxy_authenticate != nullptr ? sip->sip_proxy_authenticate
@@ -357,9 +367,13 @@ struct SipStack::Impl {
     }
     request.source_ip = source_of(sip).first;
     if (sip->sip_from != nullptr) {
-      request.from_uri = url_text(sip->sip_from->a_url);
+      const url_t* from = sip->sip_from->a_url;
+      request.from_uri = url_text(from);
+      if (from->url_user != nullptr) request.from_user = from->url_user;
+      if (from->url_host != nullptr) request.from_host = from->url_host;
       if (sip->sip_from->a_display != nullptr) request.from_display = sip->sip_from->a_display;
     }
+    request.proxy_authorization = header_value(sip->sip_proxy_authorization);
     if (sip->sip_to != nullptr) request.to_uri = url_text(sip->sip_to->a_url);
     if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr)
       request.call_id = sip->sip_call_id->i_id;
@@ -379,13 +393,7 @@ struct SipStack::Impl {
       if (sip->sip_to->a_url->url_user != nullptr) request.user = sip->sip_to->a_url->url_user;
       if (sip->sip_to->a_url->url_host != nullptr) request.domain = sip->sip_to->a_url->url_host;
     }
-    if (sip->sip_authorization != nullptr) {
-      char value[4096];
-      const issize_t n = msg_header_field_e(
-          value, sizeof value, reinterpret_cast<const msg_header_t*>(sip->sip_authorization), 0);
-      if (n > 0 && static_cast<std::size_t>(n) < sizeof value)
-        request.authorization.assign(value, static_cast<std::size_t>(n));
-    }
+    request.authorization = header_value(sip->sip_authorization);
     if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr)
       request.call_id = sip->sip_call_id->i_id;
     if (sip->sip_cseq != nullptr) request.cseq = static_cast<std::int32_t>(sip->sip_cseq->cs_seq);
@@ -624,6 +632,16 @@ void SipStack::answer(CallId id, std::string sdp) {
 void SipStack::reject(CallId id, int status) {
   impl_->post([id, status](Impl& s) {
     if (Leg* leg = s.find(id); leg != nullptr && !leg->ending) s.reject_leg(*leg, status);
+  });
+}
+
+void SipStack::challenge(CallId id, std::string proxy_authenticate) {
+  impl_->post([id, value = std::move(proxy_authenticate)](Impl& s) {
+    Leg* leg = s.find(id);
+    if (leg == nullptr || leg->ending || leg->answered || leg->outbound) return;
+    leg->ending = Ending::rejected;
+    nua_respond(leg->handle, SIP_407_PROXY_AUTH_REQUIRED,
+                SIPTAG_PROXY_AUTHENTICATE_STR(value.c_str()), TAG_END());
   });
 }
 

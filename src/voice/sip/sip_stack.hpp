@@ -23,12 +23,16 @@ struct InviteRequest {
   std::string request_user;  // user part of the Request-URI: the dialled number or name
   std::string request_host;
   std::string from_uri;
+  std::string from_user;  // user and host of the From URI: a phone's extension and SIP domain
+  std::string from_host;
   std::string from_display;
   std::string to_uri;
   std::string call_id;    // the SIP Call-ID header
   std::string transport;  // "udp" or "tcp"
   std::string source_ip;  // where the request came from (Via received, else sent-by host)
   std::string sdp;        // the offer; empty for an offerless INVITE
+  // The first Proxy-Authorization header's value (RFC 3261 §22.3); empty when none.
+  std::string proxy_authorization;
 };
 
 // An INVITE we send: to a carrier trunk, or to a phone registered on an extension.
@@ -146,6 +150,9 @@ class SipStack {
   void progress(CallId id, std::string sdp);  // 183 Session Progress with early media
   void answer(CallId id, std::string sdp);    // 200 OK with our SDP answer
   void reject(CallId id, int status);         // with sofia's standard reason phrase
+  // 407 Proxy Authentication Required with this Proxy-Authenticate value (RFC 3261 §22.3);
+  // the call then ends as `rejected`.
+  void challenge(CallId id, std::string proxy_authenticate);
   // BYE if answered; otherwise 480 to an INVITE we received, CANCEL for one we sent.
   void hangup(CallId id);
   void answer_reoffer(CallId id, std::string sdp);  // 200 OK to a re-INVITE

@@ -1,6 +1,7 @@
 #pragma once
 // The small grammars a trunk definition and an outbound call share: host names, IP literals,
-// telephone numbers. Internal to src/voice/trunks.
+// telephone numbers. Internal to src/voice/trunks, but for routing's is_dialable check (what
+// a phone dials is a number or nothing).
 #include <cstddef>
 #include <string_view>
 

@@ -141,11 +141,42 @@ void read_field(Trunk& t, const Where& w, const std::string& key, const toml::va
     }
   } else if (key == "inbound_networks") {
     t.inbound_networks = networks(w, key, v);
+  } else if (key == "inbound_username") {
+    t.inbound_username = from_user(w, key, v);
+  } else if (key == "inbound_password") {
+    t.inbound_password = text(w, key, v);
   } else if (key == "setup_timeout_ms") {
     // Bounds catch seconds written as milliseconds and the reverse.
     t.setup_timeout = std::chrono::milliseconds(integer(w, key, v, 100, 120'000));
   } else {
     w.fail("key '" + key + "'", "is unknown");
+  }
+}
+
+void both_or_neither(const Where& w, std::string_view user_key, const std::string& user,
+                     std::string_view password_key, const std::string& password) {
+  if (user.empty() && !password.empty()) {
+    w.fail(password_key, "is set without " + std::string(user_key));
+  }
+  if (!user.empty() && password.empty()) {
+    w.fail(user_key, "is set without " + std::string(password_key));
+  }
+}
+
+// A digest username answers for one trunk only (match.hpp finds the trunk by it).
+void check_unique(const std::vector<Trunk>& trunks, const Trunk& t, const std::string& source) {
+  const auto same_name = std::find_if(trunks.begin(), trunks.end(),
+                                      [&](const Trunk& other) { return other.name == t.name; });
+  const Where w{source, trunks.size() + 1, t.name};
+  if (same_name != trunks.end()) {
+    w.fail("name", "is already used by trunk #" + std::to_string(same_name - trunks.begin() + 1));
+  }
+  if (t.inbound_username.empty()) return;
+  const auto same_user = std::find_if(trunks.begin(), trunks.end(), [&](const Trunk& other) {
+    return other.inbound_username == t.inbound_username;
+  });
+  if (same_user != trunks.end()) {
+    w.fail("inbound_username", "is already used by trunk '" + same_user->name + "'");
   }
 }
 
@@ -170,9 +201,12 @@ Trunk read_trunk(const std::string& source, std::size_t number, const toml::valu
   }
 
   if (t.host.empty()) w.fail("host", "is required");
-  if (t.username.empty() != t.password.empty()) {
-    w.fail(t.username.empty() ? "password" : "username",
-           t.username.empty() ? "is set without username" : "is set without password");
+  both_or_neither(w, "username", t.username, "password", t.password);
+  both_or_neither(w, "inbound_username", t.inbound_username, "inbound_password",
+                  t.inbound_password);
+  // It is all that stands between the internet and calls billed to the carrier's DIDs.
+  if (!t.inbound_password.empty() && t.inbound_password.size() < 12) {
+    w.fail("inbound_password", "must be at least 12 characters");
   }
   if (!entries.contains("inbound_networks")) {
     const HostKind kind = host_kind(t.host);
@@ -207,12 +241,7 @@ std::vector<Trunk> parse_trunks(const std::string& toml_text, const std::string&
   std::vector<Trunk> trunks;
   for (const auto& table : list.as_array()) {
     Trunk t = read_trunk(source_name, trunks.size() + 1, table);
-    const auto same = std::find_if(trunks.begin(), trunks.end(),
-                                   [&](const Trunk& other) { return other.name == t.name; });
-    if (same != trunks.end()) {
-      Where{source_name, trunks.size() + 1, t.name}.fail(
-          "name", "is already used by trunk #" + std::to_string(same - trunks.begin() + 1));
-    }
+    check_unique(trunks, t, source_name);
     trunks.push_back(std::move(t));
   }
   return trunks;

@@ -24,13 +24,17 @@ struct Trunk {
   // CIDRs whose INVITEs are taken as from this trunk. When the key is absent: host/32 for an
   // IPv4 literal, host/128 for an IPv6 literal, none for a host name. `[]` means none.
   std::vector<std::string> inbound_networks;
+  // Digest credentials the carrier answers our 407 with when its INVITEs come from outside
+  // inbound_networks; both or neither, the password at least 12 characters, the username
+  // unique among trunks (it names the trunk). The realm is the INVITE's From host.
+  std::string inbound_username, inbound_password;
   std::chrono::milliseconds setup_timeout{5000};  // no provisional or final response: fail over
 };
 
 // Both throw std::runtime_error naming the file, the trunk (by name, or by position when the
 // name itself is wrong) and the field: unknown key, wrong type, missing name or host, bad
-// transport, port out of range, bad CIDR or one with host bits set, duplicate name, username
-// without password... A typo never falls back to a default.
+// transport, port out of range, bad CIDR or one with host bits set, duplicate name or
+// inbound_username, username without password... A typo never falls back to a default.
 //
 //   [[trunk]]
 //   name = "carrier-a"
@@ -41,6 +45,8 @@ struct Trunk {
 //   password = "..."
 //   default_caller_id = "+15550000000"
 //   inbound_networks = ["203.0.113.0/24"]
+//   inbound_username = "..."
+//   inbound_password = "..."
 //   setup_timeout_ms = 5000
 std::vector<Trunk> load_trunks(const std::string& path);
 // `source_name` stands for the file in messages.

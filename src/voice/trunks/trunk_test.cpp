@@ -199,6 +199,48 @@ TEST(TrunksFile, UsernameWithoutPasswordIsRefused) {
   EXPECT_NE(p.find("trunk 'a': password is set without username"), std::string::npos) << p;
 }
 
+TEST(TrunksFile, InboundDigestCredentialsAreReadAsAPair) {
+  const auto trunks = parse_trunks(
+      "[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\ninbound_username = \"carrier-a\"\n"
+      "inbound_password = \"long-enough-secret\"\n",
+      "trunks.toml");
+  ASSERT_EQ(trunks.size(), 1u);
+  EXPECT_EQ(trunks[0].inbound_username, "carrier-a");
+  EXPECT_EQ(trunks[0].inbound_password, "long-enough-secret");
+  const auto e =
+      error_of("[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\ninbound_username = \"u\"\n");
+  EXPECT_NE(e.find("trunk 'a': inbound_username is set without inbound_password"),
+            std::string::npos)
+      << e;
+  const auto p = error_of(
+      "[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\ninbound_password = \"long-enough-secret\"\n");
+  EXPECT_NE(p.find("trunk 'a': inbound_password is set without inbound_username"),
+            std::string::npos)
+      << p;
+}
+
+TEST(TrunksFile, ShortInboundPasswordIsRefused) {
+  const auto e = error_of(
+      "[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\ninbound_username = \"u\"\n"
+      "inbound_password = \"short\"\n");
+  EXPECT_NE(e.find("trunk 'a': inbound_password must be at least 12 characters"), std::string::npos)
+      << e;
+}
+
+TEST(TrunksFile, InboundUsernameMustBeUniqueAndSafe) {
+  const auto e = error_of(
+      "[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\ninbound_username = \"u\"\n"
+      "inbound_password = \"long-enough-secret\"\n"
+      "[[trunk]]\nname = \"b\"\nhost = \"192.0.2.2\"\ninbound_username = \"u\"\n"
+      "inbound_password = \"another-long-secret\"\n");
+  EXPECT_NE(e.find("trunk 'b': inbound_username is already used by trunk 'a'"), std::string::npos)
+      << e;
+  const auto q = error_of(
+      "[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\ninbound_username = \"u\\\"x\"\n"
+      "inbound_password = \"long-enough-secret\"\n");
+  EXPECT_NE(q.find("trunk 'a': inbound_username may hold"), std::string::npos) << q;
+}
+
 TEST(TrunksFile, DuplicateNameIsRefused) {
   const auto e = error_of(
       "[[trunk]]\nname = \"a\"\nhost = \"192.0.2.1\"\n[[trunk]]\nname = \"a\"\nhost = "
