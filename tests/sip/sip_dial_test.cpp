@@ -240,5 +240,28 @@ TEST_F(SipDial, PhoneBehindNatIsCalledWhereItsRegisterCameFrom) {
   EXPECT_EQ(sink.packets().size(), 236u);
 }
 
+TEST_F(SipDial, TrunkThatOnlySaidTryingBeforeItsSetupTimerGetsACancel) {
+  const int slow_port = free_udp_port();
+  const int carrier_port = free_udp_port();
+  start_with({{"slow", slow_port, "setup_timeout_ms = 1000"}, {"carrier", carrier_port, ""}},
+             {{"type", "dial"}, {"number", "+15559876543"}});
+  Peer slow(uas_run("uas-trying-until-cancel.xml", slow_port));
+  Peer carrier(uas_run("uas-answer-play.xml", carrier_port));
+  SippRun run = caller("uac-call-listen.xml");
+  RtpSink sink;
+  run.keys["rtpport"] = std::to_string(sink.port());
+  run.pause_ms = 8000;
+  const SippResult result = sipp(run);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  // The slow carrier got a CANCEL: no INVITE left pending there.
+  const SippResult slow_side = slow.wait();
+  EXPECT_EQ(slow_side.exit_code, 0) << slow_side.describe();
+  EXPECT_EQ(carrier.wait().exit_code, 0);
+  const auto rows = records(3);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(leg(rows, "outbound", "slow").hangup_cause, "recovery_on_timer_expire");
+  EXPECT_TRUE(leg(rows, "outbound", "carrier").answered);
+}
+
 }  // namespace
 }  // namespace irisx::testing

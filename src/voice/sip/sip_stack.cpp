@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -32,6 +33,7 @@ struct Leg {
   std::string password;
   bool challenged = false;   // we answered one challenge already; a second means bad credentials
   bool provisional = false;  // the peer sent a 1xx to our INVITE
+  bool reported = false;     // on_ended went out already; nua is still finishing the dialog
 };
 
 // sofia-sip's own diagnostics ("received garbage from …") go to our "sip" logger at debug
@@ -160,6 +162,9 @@ struct SipStack::Impl {
   std::atomic<CallId> next_id{1};
   bool shutting_down = false;
   std::string allowed_in_call;  // the Allow of a call's dialog
+  // Legs already reported ended whose INVITE transaction nua is still finishing (a CANCEL
+  // waiting for the peer's first response); freed at their terminated state.
+  std::unordered_set<Leg*> finishing;
 
   static void on_nua_event(nua_event_t event, int status, char const* phrase, nua_t* nua,
                            nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic,
@@ -265,6 +270,12 @@ struct SipStack::Impl {
       delete leg;
     }
     legs.clear();
+    for (Leg* leg : finishing) {
+      nua_handle_bind(leg->handle, nullptr);
+      nua_handle_destroy(leg->handle);
+      delete leg;
+    }
+    finishing.clear();
     for (auto& [id, pending] : registers) {
       nua_destroy_event(pending->saved);
       nua_handle_destroy(pending->handle);
@@ -540,19 +551,27 @@ struct SipStack::Impl {
     }
   }
 
+  // Tells the engine the call is over; its CallId is free from now on.
+  void report_end(Leg& leg, int status) {
+    if (leg.reported) return;
+    leg.reported = true;
+    if (leg.final_status != 0) status = leg.final_status;
+    const CallEnded ended{leg.id, leg.ending.value_or(Ending::failed), status};
+    legs.erase(leg.id);
+    --live;
+    if (events.on_ended) events.on_ended(ended);
+  }
+
   void on_terminated(nua_handle_t* nh, Leg* leg, int status) {
     if (leg == nullptr) {
       nua_handle_destroy(nh);
       return;
     }
-    if (leg->final_status != 0) status = leg->final_status;
-    CallEnded ended{leg->id, leg->ending.value_or(Ending::failed), status};
-    legs.erase(leg->id);
+    report_end(*leg, status);
+    finishing.erase(leg);
     nua_handle_bind(nh, nullptr);
     nua_handle_destroy(nh);
     delete leg;
-    --live;
-    if (events.on_ended) events.on_ended(ended);
   }
 
   void reject_leg(Leg& leg, int status) {
@@ -714,13 +733,15 @@ void SipStack::hangup(CallId id) {
     if (leg == nullptr || leg->ending) return;
     if (!leg->answered && leg->outbound) {
       leg->ending = Ending::abandoned;
-      if (!leg->provisional) {
-        // RFC 3261 §9.1: no CANCEL before a provisional response. Nobody answered at all, so
-        // drop the transaction here instead of waiting out timer B (32 s) on a dead peer.
-        s.on_terminated(leg->handle, leg, 408);
-        return;
-      }
+      // nta holds the CANCEL until the peer's first response, even a 100 (RFC 3261 §9.1), so
+      // a late 1xx still gets it and a late 200 gets BYE (on_invite_response).
       nua_cancel(leg->handle, TAG_END());
+      if (!leg->provisional) {
+        // Nothing we report came back (a dead trunk, or only 100 Trying): the call is over for
+        // the engine now, not after timer B (32 s); nua finishes the transaction alone.
+        s.report_end(*leg, 408);
+        s.finishing.insert(leg);
+      }
       return;
     }
     if (!leg->answered) {
