@@ -263,5 +263,21 @@ TEST_F(SipDial, TrunkThatOnlySaidTryingBeforeItsSetupTimerGetsACancel) {
   EXPECT_TRUE(leg(rows, "outbound", "carrier").answered);
 }
 
+TEST_F(SipDial, BridgedCallCarriesBothPartiesAudioAtOnce) {
+  const int carrier_port = free_udp_port();
+  start_with({{"carrier", carrier_port, ""}}, {{"type", "dial"}, {"number", "+15559876543"}});
+  Peer carrier(uas_run("uas-answer-play.xml", carrier_port));  // plays g711a.pcap on answer
+  const SippResult result = sipp(caller("uac-echo-caller-hangs-up.xml"));  // plays it too
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_EQ(carrier.wait().exit_code, 0);
+  const auto rows = records(2);
+  ASSERT_EQ(rows.size(), 2u);
+  // Each side's 236 packets came in on its own leg and went out on the other.
+  for (const char* direction : {"inbound", "outbound"}) {
+    EXPECT_EQ(leg(rows, direction).packets_received, 236) << direction;
+    EXPECT_EQ(leg(rows, direction).packets_sent, 236) << direction;
+  }
+}
+
 }  // namespace
 }  // namespace irisx::testing
