@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "voice/calls/recording.hpp"
 #include "voice/sip/sip_stack.hpp"
 
 namespace irisx::voice {
@@ -25,6 +26,8 @@ using DialPlan = std::vector<std::vector<DialTarget>>;
 
 struct DialOptions {
   std::chrono::milliseconds timeout{30000};  // ringing this long without an answer: no-answer
+  // From the callee's answer until the bridge ends, into the recordings dir (recording.hpp).
+  RecordMode record = RecordMode::none;
 };
 
 struct DialResult {
@@ -33,6 +36,7 @@ struct DialResult {
   int sip_status = 0;        // the last final status a callee sent, 0 when none
   std::string answered_leg;  // CA… of the leg that answered
   std::string answered_trunk;
+  Recording recording;  // when DialOptions::record asked for one and a callee answered
 };
 
 // What a final response to an INVITE says about the callee, for hangup causes and dial
