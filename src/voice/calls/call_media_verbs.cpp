@@ -75,6 +75,12 @@ asio::awaitable<bool> Call::send_digits(std::string digits) {
     co_await play_tone(tones_for(*steps), length_of(*steps));
     tones_out_ = false;
     relay_offset_.reset();  // a bridge's audio resumes on our timestamp line
+    // Relayed digits that arrived meanwhile waited for these tones to finish.
+    if (!regenerated_.empty() && !ended_) {
+      tones_out_ = true;
+      asio::co_spawn(resources_.executor, play_regenerated_digits(shared_from_this()),
+                     asio::detached);
+    }
   }
   co_return !ended_;
 }
