@@ -53,8 +53,9 @@ void BridgeRecorder::push(Side side, Codec codec, std::span<const std::uint8_t> 
 
 // Slots follow the wall clock from the start, not the ticks: a late tick (a busy core) writes
 // every slot it missed, so the file's length is the time it covers.
-void BridgeRecorder::write_due() {
-  const std::int64_t due = (Clock::now() - started_) / kSlot;
+void BridgeRecorder::write_until(Clock::time_point now) {
+  if (stopped_ || failed_) return;
+  const std::int64_t due = (now - started_) / kSlot;
   while (slots_ < due) {
     const audio::Samples slot = mixer_.take_slot();
     if (!writer_.write(slot)) {  // disk full: keep what is there, stop growing
@@ -71,13 +72,13 @@ asio::awaitable<void> BridgeRecorder::tick(std::shared_ptr<BridgeRecorder> self)
     boost::system::error_code ec;
     co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (self->stopped_) break;
-    self->write_due();
+    self->write_until(Clock::now());
   }
 }
 
 Recording BridgeRecorder::stop() {
   if (!stopped_) {
-    if (!failed_) write_due();
+    write_until(Clock::now());
     stopped_ = true;
     writer_.close();
     timer_.cancel();

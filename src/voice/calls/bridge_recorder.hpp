@@ -36,13 +36,16 @@ class BridgeRecorder : public std::enable_shared_from_this<BridgeRecorder> {
 
   // One packet's G.711 payload from `side`.
   void push(Side side, Codec codec, std::span<const std::uint8_t> payload);
+  // Writes every slot whose 20 ms have passed by `now` (the running clock calls it with the
+  // time; tests with theirs). Slots count from started(), not from the ticks.
+  void write_until(std::chrono::steady_clock::time_point now);
   // Writes the slots due up to now and closes the file; later calls return the same result.
   Recording stop();
   bool stopped() const { return stopped_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
 
  private:
   static boost::asio::awaitable<void> tick(std::shared_ptr<BridgeRecorder> self);
-  void write_due();
 
   boost::asio::steady_timer timer_;
   std::string path_;
