@@ -219,6 +219,7 @@ class Call : public std::enable_shared_from_this<Call> {
   void record_bridged(std::size_t side, Codec codec, std::span<const std::uint8_t> payload);
   // A digit relayed to a leg without telephone-event, sounded as tones instead.
   void regenerate_digit(char digit);
+  void sound_regenerated_digits();  // starts the player unless tones already go out
   static boost::asio::awaitable<void> play_regenerated_digits(std::shared_ptr<Call> self);
 
   void emit(CallEvent event) {

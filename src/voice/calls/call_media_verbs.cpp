@@ -74,13 +74,8 @@ asio::awaitable<bool> Call::send_digits(std::string digits) {
     tones_out_ = true;
     co_await play_tone(tones_for(*steps), length_of(*steps));
     tones_out_ = false;
-    relay_offset_.reset();  // a bridge's audio resumes on our timestamp line
-    // Relayed digits that arrived meanwhile waited for these tones to finish.
-    if (!regenerated_.empty() && !ended_) {
-      tones_out_ = true;
-      asio::co_spawn(resources_.executor, play_regenerated_digits(shared_from_this()),
-                     asio::detached);
-    }
+    relay_offset_.reset();       // a bridge's audio resumes on our timestamp line
+    sound_regenerated_digits();  // relayed digits that came meanwhile waited for these tones
   }
   co_return !ended_;
 }
@@ -127,7 +122,11 @@ asio::awaitable<void> Call::send_events(const std::vector<media::DigitStep>& ste
 // that did not negotiate telephone-event. The tones take the relayed audio's place.
 void Call::regenerate_digit(char digit) {
   regenerated_.push_back(digit);
-  if (tones_out_) return;  // the running player takes it next
+  sound_regenerated_digits();
+}
+
+void Call::sound_regenerated_digits() {
+  if (tones_out_ || regenerated_.empty() || ended_) return;  // a running player takes them
   tones_out_ = true;
   asio::co_spawn(resources_.executor, play_regenerated_digits(shared_from_this()), asio::detached);
 }
