@@ -5,6 +5,7 @@
 #include <numbers>
 #include <span>
 
+#include "voice/audio/tones.hpp"
 #include "voice/media/g711.hpp"
 
 namespace irisx::testing {
@@ -30,20 +31,12 @@ void put32(std::string& out, std::uint32_t v, bool big_endian) {
   }
 }
 
-std::pair<double, double> frequencies(char digit) {
-  static const std::string keys = "123A456B789C*0#D";
-  static const std::array<double, 4> low = {697, 770, 852, 941};
-  static const std::array<double, 4> high = {1209, 1336, 1477, 1633};
-  const auto index = keys.find(digit);
-  return {low[index / 4], high[index % 4]};
-}
-
 }  // namespace
 
 std::vector<std::int16_t> dtmf_tones(const std::string& digits) {
   std::vector<std::int16_t> out(1600, 0);  // 200 ms of silence
   for (char digit : digits) {
-    const auto [f1, f2] = frequencies(digit);
+    const auto [f1, f2] = irisx::voice::audio::dtmf_frequencies(digit).value();
     for (int i = 0; i < 800; ++i) {  // 100 ms
       const double t = i / 8000.0;
       const double v = 6000 * std::sin(2 * std::numbers::pi * f1 * t) +

@@ -37,6 +37,7 @@ RtpSink::RtpSink() {
                          static_cast<std::uint32_t>(buffer[5]) << 16 |
                          static_cast<std::uint32_t>(buffer[6]) << 8 | buffer[7];
       packet.payload_size = static_cast<std::size_t>(n) - 12;
+      packet.payload.assign(buffer.begin() + 12, buffer.begin() + n);
       packet.arrival = std::chrono::steady_clock::now();
       std::lock_guard lock(mutex_);
       packets_.push_back(packet);

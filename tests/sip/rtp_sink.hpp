@@ -16,6 +16,7 @@ struct ReceivedRtp {
   std::uint16_t sequence = 0;
   std::uint32_t timestamp = 0;
   std::size_t payload_size = 0;
+  std::vector<std::uint8_t> payload;  // to decode what was played or sent as digits
   std::chrono::steady_clock::time_point arrival;
 };
 

@@ -1,58 +1,16 @@
 // Calls that carry media: what the engine plays, echoes, hears (RFC 4733 digits) and records.
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 #include "sip/rtp_pcap.hpp"
 #include "sip/rtp_sink.hpp"
 #include "sip/voice_fixture.hpp"
+#include "sip/wav_file.hpp"
 
 namespace irisx::testing {
 namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-struct WavInfo {
-  int channels = 0;
-  int rate = 0;
-  std::int64_t samples = 0;  // per channel
-  std::int64_t nonzero = 0;
-};
-
-// Reads a 16-bit PCM WAV written by the engine (RIFF chunks walked, not assumed).
-std::optional<WavInfo> read_wav(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 12 || std::memcmp(bytes.data(), "RIFF", 4) != 0) return std::nullopt;
-  auto u32 = [&](std::size_t at) {
-    std::uint32_t v = 0;
-    std::memcpy(&v, bytes.data() + at, 4);
-    return v;
-  };
-  auto u16 = [&](std::size_t at) {
-    std::uint16_t v = 0;
-    std::memcpy(&v, bytes.data() + at, 2);
-    return v;
-  };
-  WavInfo info;
-  for (std::size_t at = 12; at + 8 <= bytes.size();) {
-    const std::uint32_t size = u32(at + 4);
-    if (std::memcmp(bytes.data() + at, "fmt ", 4) == 0) {
-      info.channels = u16(at + 10);
-      info.rate = static_cast<int>(u32(at + 12));
-    } else if (std::memcmp(bytes.data() + at, "data", 4) == 0 && info.channels > 0) {
-      const std::size_t end = std::min<std::size_t>(bytes.size(), at + 8 + size);
-      info.samples = static_cast<std::int64_t>((end - at - 8) / 2 / info.channels);
-      for (std::size_t i = at + 8; i + 1 < end; i += 2) info.nonzero += u16(i) != 0 ? 1 : 0;
-      return info;
-    }
-    at += 8 + size + (size % 2);
-  }
-  return std::nullopt;
-}
 
 TEST_F(VoiceEngineTest, PromptArrivesAsOnePacedStreamAndTheEngineHangsUp) {
   RtpSink sink;

@@ -76,19 +76,7 @@ const CallRecordRow& leg(const std::vector<CallRecordRow>& rows, const std::stri
 }
 
 void wait_until_bound(int port) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
-    ::close(fd);
-    if (taken) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ADD_FAILURE() << "nothing bound UDP port " << port;
+  if (!wait_for_udp_bind(port)) ADD_FAILURE() << "nothing bound UDP port " << port;
 }
 
 void set_sip_password(const IrisxProcess& irisx, const std::string& access_token,

@@ -53,4 +53,8 @@ SippResult run_sipp(SippRun run);
 // A UDP port on 127.0.0.1 that was free a moment ago.
 int free_udp_port();
 
+// SIPp takes a moment to bind; an INVITE sent before that meets ICMP port unreachable (an
+// immediate 503). Waits until something holds UDP `port` on 127.0.0.1; false after `limit`.
+bool wait_for_udp_bind(int port, std::chrono::milliseconds limit = std::chrono::seconds(10));
+
 }  // namespace irisx::testing

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <string_view>
 #include <utility>
 
 namespace irisx::voice::audio {
@@ -58,6 +59,15 @@ TonePlan dial_us() {
 }
 TonePlan beep() {
   return {{segment({1000}, -13, 250, 0)}, false};
+}
+
+std::optional<std::pair<double, double>> dtmf_frequencies(char digit) {
+  static constexpr std::string_view kKeys = "123A456B789C*0#D";
+  static constexpr std::array<double, 4> kLow = {697, 770, 852, 941};
+  static constexpr std::array<double, 4> kHigh = {1209, 1336, 1477, 1633};
+  const auto index = kKeys.find(digit);
+  if (digit == '\0' || index == std::string_view::npos) return std::nullopt;
+  return std::pair{kLow[index / 4], kHigh[index % 4]};
 }
 
 ToneGenerator::ToneGenerator(TonePlan plan) : plan_(std::move(plan)) {

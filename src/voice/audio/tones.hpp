@@ -4,7 +4,9 @@
 // national tone plans are specified in (ITU-T E.180 supplement 2).
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "voice/audio/pcm.hpp"
@@ -32,6 +34,13 @@ TonePlan ringback_uk();  // 400+450 Hz -19 dBm0, 0.4 on 0.2 off 0.4 on 2.0 off, 
 TonePlan busy_us();      // 480+620 Hz -24 dBm0, 0.5 s on 0.5 s off, repeating
 TonePlan dial_us();      // 350+440 Hz -13 dBm0, continuous
 TonePlan beep();         // 1 kHz -13 dBm0, 250 ms, once (before Record)
+
+// ITU-T Q.23: the (low, high) frequency pair of a DTMF key '0'-'9', '*', '#', 'A'-'D';
+// nullopt for anything else. For digits sent in-band to peers without RFC 4733.
+std::optional<std::pair<double, double>> dtmf_frequencies(char digit);
+// Q.24 sends each frequency between -3 and -12 dBm0 (a little twist allowed); -7 sits in the
+// middle, where every receiver hears it and two of them do not clip.
+inline constexpr double kDtmfLevelDbm0 = -7;
 
 // Phase-accumulator oscillators over a shared sine table: no libm call per sample. Cheap to
 // create (one per playing call); not thread-safe.

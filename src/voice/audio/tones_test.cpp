@@ -144,5 +144,17 @@ TEST(Tones, MixIntoSaturates) {
   EXPECT_EQ(dst, (Samples{32767, -32768, 10}));
 }
 
+TEST(Tones, DtmfKeysHaveTheirQ23FrequencyPairs) {
+  EXPECT_EQ(dtmf_frequencies('1'), (std::pair{697.0, 1209.0}));
+  EXPECT_EQ(dtmf_frequencies('5'), (std::pair{770.0, 1336.0}));
+  EXPECT_EQ(dtmf_frequencies('9'), (std::pair{852.0, 1477.0}));
+  EXPECT_EQ(dtmf_frequencies('#'), (std::pair{941.0, 1477.0}));
+  EXPECT_EQ(dtmf_frequencies('*'), (std::pair{941.0, 1209.0}));
+  EXPECT_EQ(dtmf_frequencies('0'), (std::pair{941.0, 1336.0}));
+  EXPECT_EQ(dtmf_frequencies('D'), (std::pair{941.0, 1633.0}));
+  EXPECT_FALSE(dtmf_frequencies('w').has_value());
+  EXPECT_FALSE(dtmf_frequencies('\0').has_value());
+}
+
 }  // namespace
 }  // namespace irisx::voice::audio

@@ -14,6 +14,7 @@
 #include "common/time.hpp"
 #include "voice/audio/tones.hpp"
 #include "voice/audio/wav.hpp"
+#include "voice/calls/bridge_recorder.hpp"
 #include "voice/media/g711.hpp"
 #include "voice/tts/speech_synthesizer.hpp"
 
@@ -108,6 +109,7 @@ void Call::set_labels(std::string tenant_id, std::string trunk, std::string exte
 }
 
 Call::~Call() {
+  if (bridge_recorder_) bridge_recorder_->stop();  // its clock would otherwise tick on
   finish_media();
 }
 
@@ -265,6 +267,7 @@ void Call::on_ended(const sip::CallEnded& ended) {
   const bool ended_by_us =
       ended.ending == sip::Ending::abandoned || ended.ending == sip::Ending::local_bye;
   if (ended_by_us && !abandon_cause_.empty()) record_.hangup_cause = abandon_cause_;
+  if (bridge_recorder_) bridge_recorder_->stop();  // complete before the record is stored
   finish_media();
   if (auto peer = bridged_.lock()) peer->notify();
   emit(CallEvent{CallEvent::Type::hangup, '\0', record_.hangup_cause, ended.sip_status});
@@ -323,6 +326,7 @@ void Call::on_packet(const media::RtpPacketView& packet) {
     return;
   }
   if (pt != media_->payload_type) return;
+  record_bridged(0, media_->codec, packet.payload);
   if (echoing_ && remote_listens()) {
     rtp_->send(packet.header.payload_type, packet.payload, packet.header.timestamp,
                packet.header.marker);
@@ -347,7 +351,7 @@ void Call::on_digit(char digit) {
 std::uint32_t Call::start_talkspurt() {
   // RFC 3550 §5.1: the timestamp follows the sampling clock, including across silence.
   const auto now = Clock::now();
-  if (last_sent_ != Clock::time_point{}) {
+  if (last_sent_ != Clock::time_point{} && now > last_sent_) {
     const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_sent_);
     timestamp_ += static_cast<std::uint32_t>(gap.count() * (kSampleRate / 1000));
   }
@@ -357,6 +361,7 @@ std::uint32_t Call::start_talkspurt() {
 
 void Call::send_frame(std::span<const std::int16_t, kFrameSamples> frame, std::uint32_t timestamp,
                       bool marker) {
+  if (sending_events_) return;  // our RFC 4733 events hold this timeline (RFC 4733 §2.5)
   std::array<std::uint8_t, kFrameSamples> payload{};
   media::encode(media_->codec, frame, payload);
   last_sent_ = Clock::now();
@@ -455,9 +460,7 @@ asio::awaitable<Recording> Call::record_audio(RecordOptions options) {
     co_await play_tone(audio::beep(), std::chrono::seconds(1));
     if (ended_) co_return out;
   }
-  std::filesystem::create_directories(resources_.recordings_dir);
-  const std::string path =
-      resources_.recordings_dir + "/" + record_.id + "-" + std::to_string(++recordings_) + ".wav";
+  const std::string path = next_recording_path();
   auto opened = audio::WavWriter::open(path, 1);
   if (std::holds_alternative<std::string>(opened)) co_return out;
   auto& writer = std::get<audio::WavWriter>(opened);

@@ -24,6 +24,8 @@
 #include "voice/audio/tones.hpp"
 #include "voice/calls/call_record.hpp"
 #include "voice/calls/dial.hpp"
+#include "voice/calls/prompt_cache.hpp"
+#include "voice/media/digit_sequence.hpp"
 #include "voice/media/jitter_buffer.hpp"
 #include "voice/media/rtp_session.hpp"
 #include "voice/media/telephone_event.hpp"
@@ -37,6 +39,7 @@ class SpeechSynthesizer;
 namespace irisx::voice {
 
 class Call;
+class BridgeRecorder;
 
 struct CallResources {
   boost::asio::any_io_executor executor;
@@ -48,6 +51,7 @@ struct CallResources {
   tts::SpeechSynthesizer& speech;
   std::string media_address;   // where our RTP sockets bind, and what SDP advertises
   std::string recordings_dir;  // recordings land here as <call id>-<n>.wav
+  PromptCache prompts{};       // play_file's decoded WAVs, this media thread's own
 };
 
 struct GatherOptions {
@@ -60,11 +64,6 @@ struct RecordOptions {
   std::chrono::milliseconds max_duration{3000};
   char finish_on_key = '\0';
   bool beep = false;
-};
-
-struct Recording {
-  std::string path;  // empty when nothing was recorded
-  std::int64_t duration_ms = 0;
 };
 
 // What happened to a call, for whoever drives it (call control, webhooks, the diagnostics).
@@ -181,6 +180,15 @@ class Call : public std::enable_shared_from_this<Call> {
                                    bool interrupt_on_digit = false);
   boost::asio::awaitable<std::string> gather(GatherOptions options);
   boost::asio::awaitable<Recording> record_audio(RecordOptions options);
+  // Media verbs (call_media_verbs.cpp).
+  // Plays a WAV file at any common rate, mono or stereo (audio::load_prompt). A file that
+  // cannot be read is logged and the verb returns false; the call carries on (Twilio's <Play>).
+  boost::asio::awaitable<bool> play_file(std::string path, bool interrupt_on_digit = false);
+  // Sends DTMF keys ('0'-'9', '*', '#', 'A'-'D'; 'w' waits 0.5 s, 'W' 1 s) as RFC 4733
+  // events, or as tones in the audio when the peer did not negotiate telephone-event. Audio
+  // being played or relayed meanwhile is held back. false (nothing sent) for any other
+  // character, or when the call ended.
+  boost::asio::awaitable<bool> send_digits(std::string digits);
   // Sends the caller's audio and digits straight back until the call ends.
   boost::asio::awaitable<void> echo();
 
@@ -233,6 +241,17 @@ class Call : public std::enable_shared_from_this<Call> {
   void send_frame(std::span<const std::int16_t, kFrameSamples> frame, std::uint32_t timestamp,
                   bool marker);
   void finish_media();
+  // Media verbs' internals (call_media_verbs.cpp, call_recording.cpp).
+  boost::asio::awaitable<void> send_events(const std::vector<media::DigitStep>& steps);
+  std::string next_recording_path();
+  void start_bridge_recording(RecordMode mode);
+  Recording stop_bridge_recording();
+  // A bridged leg's audio for the recording: the caller's own (side 0) or the other leg's.
+  void record_bridged(std::size_t side, Codec codec, std::span<const std::uint8_t> payload);
+  // A digit relayed to a leg without telephone-event, sounded as tones instead.
+  void regenerate_digit(char digit);
+  void sound_regenerated_digits();  // starts the player unless tones already go out
+  static boost::asio::awaitable<void> play_regenerated_digits(std::shared_ptr<Call> self);
 
   void emit(CallEvent event) {
     if (listener_) listener_(event);
@@ -276,6 +295,12 @@ class Call : public std::enable_shared_from_this<Call> {
   std::uint32_t timestamp_ = 0;
   std::chrono::steady_clock::time_point last_sent_{};
   int recordings_ = 0;
+  // Media verbs.
+  bool sending_events_ = false;  // audio held back while our RFC 4733 events go out
+  std::shared_ptr<BridgeRecorder> bridge_recorder_;
+  media::DtmfReceiver relayed_events_;  // the other leg's digits, when we must sound them
+  std::string regenerated_;             // digits waiting to be sounded
+  bool tones_out_ = false;              // our DTMF tones go out: relayed audio held back
 };
 
 }  // namespace irisx::voice

@@ -135,7 +135,16 @@ asio::awaitable<void> Call::bridge(std::shared_ptr<Call> other) {
 // Runs on the shared media thread (both legs of a bridge live on one shard), straight from
 // the other leg's receive handler: no queue, no copy beyond a transcode.
 void Call::relay(const media::RtpPacketView& packet, Codec from, bool is_event) {
-  if (ended_ || !rtp_ || !media_ || !remote_listens()) return;
+  if (ended_ || !rtp_ || !media_) return;
+  if (!is_event) record_bridged(1, from, packet.payload);
+  if (is_event && !media_->telephone_event_pt) {
+    // This side cannot take RFC 4733 digits: it hears them as tones instead.
+    if (auto digit = relayed_events_.on_packet(packet.header, packet.payload))
+      regenerate_digit(*digit);
+    return;
+  }
+  // On hold nothing goes out; while our own digits go out they hold the timeline.
+  if (!remote_listens() || sending_events_ || tones_out_) return;
   const std::uint32_t timestamp = packet.header.timestamp;
   bool marker = packet.header.marker;
   if (!relay_offset_) {
@@ -146,7 +155,6 @@ void Call::relay(const media::RtpPacketView& packet, Codec from, bool is_event) 
   timestamp_ = out_timestamp;
   last_sent_ = Clock::now();
   if (is_event) {
-    if (!media_->telephone_event_pt) return;  // the other side cannot take RFC 4733 digits
     rtp_->send(static_cast<std::uint8_t>(*media_->telephone_event_pt), packet.payload,
                out_timestamp, marker);
     return;

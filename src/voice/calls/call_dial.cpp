@@ -226,14 +226,17 @@ asio::awaitable<DialResult> Call::dial(DialPlan plan, DialOptions options) {
   if (!winner) co_return result;
   result.answered_leg = winner->record().id;
   result.answered_trunk = winner->record().trunk;
-  connect(shared_from_this(), winner);  // the callee's first words are not clipped
+  connect(shared_from_this(), winner);     // the callee's first words are not clipped
+  start_bridge_recording(options.record);  // record-from-answer: the callee's answer
   const bool answered = co_await answer();
   if (!answered) {
+    result.recording = stop_bridge_recording();
     co_await winner->hangup();
     result.status = DialResult::Status::canceled;
     co_return result;
   }
   result.transfer = co_await talk(winner);
+  result.recording = stop_bridge_recording();
   result.status = DialResult::Status::completed;
   result.sip_status = 200;
   co_return result;

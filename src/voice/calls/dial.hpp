@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "voice/calls/recording.hpp"
 #include "voice/sip/sip_stack.hpp"
 
 namespace irisx::voice {
@@ -27,6 +28,8 @@ using DialPlan = std::vector<std::vector<DialTarget>>;
 
 struct DialOptions {
   std::chrono::milliseconds timeout{30000};  // ringing this long without an answer: no-answer
+  // From the callee's answer until the bridge ends, into the recordings dir (recording.hpp).
+  RecordMode record = RecordMode::none;
 };
 
 class Call;
@@ -47,6 +50,7 @@ struct DialResult {
   std::string answered_trunk;
   // Set when the bridge ended because one side transferred the other (status completed).
   std::optional<Transfer> transfer;
+  Recording recording;  // when DialOptions::record asked for one and a callee answered
 };
 
 // What a final response to an INVITE says about the callee, for hangup causes and dial
