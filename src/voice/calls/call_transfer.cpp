@@ -16,12 +16,19 @@ asio::awaitable<std::optional<Transfer>> Call::talk(std::shared_ptr<Call> other)
   co_await bridge(other);
   auto self = shared_from_this();
   if (!ended_ && other->active()) {
+    std::optional<Transfer> transfer;
     if (other->transfer_request_) {
-      Transfer transfer{other, self, *std::exchange(other->transfer_request_, std::nullopt)};
-      co_return transfer;
+      transfer = Transfer{other, self, *std::exchange(other->transfer_request_, std::nullopt)};
+    } else if (transfer_request_) {
+      transfer = Transfer{self, other, *std::exchange(transfer_request_, std::nullopt)};
     }
-    if (transfer_request_) {
-      Transfer transfer{self, other, *std::exchange(transfer_request_, std::nullopt)};
+    if (transfer) {
+      // Both sides asked at once: the first one wins and the other is declined, so its stale
+      // request cannot break the next bridge.
+      if (transfer->transferee->transfer_request_) {
+        transfer->transferee->transfer_request_.reset();
+        resources_.sip.notify_transfer(transfer->transferee->sip_id(), 603);
+      }
       co_return transfer;
     }
   }
