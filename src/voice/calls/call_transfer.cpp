@@ -27,7 +27,7 @@ asio::awaitable<std::optional<Transfer>> Call::talk(std::shared_ptr<Call> other)
       // request cannot break the next bridge.
       if (transfer->transferee->transfer_request_) {
         transfer->transferee->transfer_request_.reset();
-        resources_.sip.notify_transfer(transfer->transferee->sip_id(), 603);
+        transfer->transferee->finish_transfer(603);
       }
       co_return transfer;
     }
