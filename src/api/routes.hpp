@@ -19,6 +19,7 @@
 #include "store/pagination.hpp"
 #include "voice/numbers/number_store.hpp"
 #include "voice/registrar/credentials.hpp"
+#include "webhooks/callbacks.hpp"
 #include "webhooks/deliveries.hpp"
 #include "webhooks/endpoints.hpp"
 
@@ -40,6 +41,7 @@ struct ApiServices {
   identity::OperatorService& operators;
   webhooks::EndpointService& webhooks;
   webhooks::DeliveryQueue& deliveries;
+  webhooks::CallbackService& callbacks;
   voice::numbers::NumberStore& numbers;
   voice::registrar::CredentialStore& sip_credentials;
   kv::Limiter& limiter;

@@ -36,6 +36,13 @@ void register_webhook_routes(Routes& routes) {
       },
       Creates::yes);
 
+  // The secret that signs every status callback of the tenant, created or rotated; shown once.
+  routes.tenant("POST", "/v1/webhooks/callback-secret", "webhooks:write",
+                [&s](http::Request& req, P p) -> R {
+                  auto rotated = co_await s.callbacks.rotate_secret(p, audit_context(req, p));
+                  co_return json_response(200, webhooks::to_json(rotated));
+                });
+
   routes.tenant("GET", "/v1/webhooks", "webhooks:read", [&s](http::Request& req, P p) -> R {
     auto page = co_await s.webhooks.list(p.tenant_id, page_request(req));
     co_return json_response(200, list_json(page, next_cursor(page)));
@@ -79,7 +86,8 @@ void register_webhook_routes(Routes& routes) {
 
   routes.tenant(
       "GET", "/v1/webhooks/{id}/deliveries", "webhooks:read", [&s](http::Request& req, P p) -> R {
-        auto endpoint = co_await s.webhooks.require(p.tenant_id, path_id(req, "id", "WH"));
+        // The callbacks endpoint's log (its id comes with the callback secret) is readable too.
+        auto endpoint = co_await s.webhooks.require(p.tenant_id, path_id(req, "id", "WH"), true);
         auto page = co_await s.deliveries.list(p.tenant_id, endpoint.id, page_request(req));
         co_return json_response(200, list_json(page, next_cursor(page)));
       });

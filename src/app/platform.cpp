@@ -21,6 +21,7 @@
 #include "api/routes.hpp"
 #include "app/bus_factory.hpp"
 #include "app/database_factory.hpp"
+#include "app/ended_calls.hpp"
 #include "app/voice_factory.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -29,7 +30,6 @@
 #include "kv/memory/memory_limiter.hpp"
 #include "net/http_client.hpp"
 #include "store/migrations.hpp"
-#include "voice/calls/call_records.hpp"
 #include "voice/registrar/registrar_service.hpp"
 #include "webhooks/worker.hpp"
 
@@ -130,6 +130,8 @@ struct Platform::Impl {
   std::unique_ptr<events::Publisher> publisher;
   std::unique_ptr<webhooks::DeliveryQueue> deliveries;
   std::unique_ptr<webhooks::EndpointService> endpoints;
+  std::unique_ptr<webhooks::CallbackService> callbacks;
+  std::unique_ptr<EndedCalls> ended_calls;
   std::unique_ptr<voice::numbers::NumberStore> numbers;
   std::unique_ptr<voice::registrar::CredentialStore> sip_credentials;
   webhooks::DeliverySettings delivery;
@@ -163,6 +165,8 @@ struct Platform::Impl {
     });
     endpoints = std::make_unique<webhooks::EndpointService>(*db, *publisher, *deliveries, data_key,
                                                             address_policy(config));
+    callbacks = std::make_unique<webhooks::CallbackService>(*db, *deliveries, data_key);
+    ended_calls = std::make_unique<EndedCalls>(*db, *publisher, *callbacks);
     numbers = std::make_unique<voice::numbers::NumberStore>(*db);
     sip_credentials = std::make_unique<voice::registrar::CredentialStore>(*db);
     hasher = std::make_unique<identity::PasswordHasher>(
@@ -185,8 +189,8 @@ struct Platform::Impl {
                            {config.tenant_rate_per_s, config.tenant_burst}};
     services = std::make_unique<api::ApiServices>(api::ApiServices{
         *db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators, *endpoints,
-        *deliveries, *numbers, *sip_credentials, *limiter, metrics, limits, data_key, IRISX_VERSION,
-        config.event_retention_days * 24 * 3600 * 1000});
+        *deliveries, *callbacks, *numbers, *sip_credentials, *limiter, metrics, limits, data_key,
+        IRISX_VERSION, config.event_retention_days * 24 * 3600 * 1000});
     api::Routes routes(router, *services);
     // A worker-only process still answers health probes and serves its metrics.
     if (config.has_role("api")) {
@@ -252,7 +256,7 @@ struct Platform::Impl {
   asio::awaitable<void> save_record(voice::CallRecord record) {
     const std::string id = record.id;
     try {
-      co_await voice::save_call_record(*db, std::move(record));
+      co_await ended_calls->save(std::move(record));
     } catch (const std::exception& e) {
       log::get("voice")->error("saving call record {} failed: {}", id, e.what());
     }

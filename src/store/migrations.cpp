@@ -295,6 +295,17 @@ ALTER TABLE call_records ADD COLUMN parent_call_id TEXT;
 CREATE INDEX call_records_parent ON call_records (parent_call_id);
 )sql",
        "", ""},
+      // Per-resource status callbacks (Twilio's StatusCallback): a number's URL, the hidden
+      // per-tenant "callbacks" endpoint that holds the callback signing secret, and a delivery's
+      // own URL (NULL: its endpoint's). The partial index keeps one callbacks endpoint a tenant.
+      {7, "status_callbacks", R"sql(
+ALTER TABLE phone_numbers ADD COLUMN status_callback TEXT;
+ALTER TABLE webhook_endpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'events';
+ALTER TABLE webhook_deliveries ADD COLUMN url TEXT;
+CREATE UNIQUE INDEX webhook_endpoints_callbacks ON webhook_endpoints (tenant_id)
+  WHERE kind = 'callbacks';
+)sql",
+       "", ""},
   };
   return all;
 }

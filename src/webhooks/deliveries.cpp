@@ -13,13 +13,13 @@ namespace {
 
 const char* const kColumns =
     "d.id, d.tenant_id, d.endpoint_id, d.event_id, e.type, d.status, d.attempts, "
-    "d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, d.updated_at";
+    "d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, d.updated_at, d.url";
 const char* const kFrom = " FROM webhook_deliveries d JOIN events e ON e.id = d.event_id";
 
 Delivery delivery_from_row(const store::Row& r) {
   return {r.text(0),  r.text(1),      r.text(2),      r.text(3),     r.text(4),   r.text(5),
           r.int64(6), r.opt_int64(7), r.opt_int64(8), r.opt_text(9), r.int64(10), r.int64(11),
-          {}};
+          {},         r.opt_text(12)};
 }
 
 std::string job_subject(std::string_view event_type) {
@@ -41,6 +41,7 @@ nlohmann::json to_json(const Delivery& d) {
   return {{"id", d.id},
           {"object", "webhook_delivery"},
           {"webhook_id", d.endpoint_id},
+          {"url", json_or_null(d.url)},
           {"event_id", d.event_id},
           {"event_type", d.event_type},
           {"status", d.status},
@@ -81,7 +82,8 @@ boost::asio::awaitable<void> DeliveryQueue::publish_job(store::Session& tx, std:
 boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,
                                                     const events::Event& event) {
   store::Result endpoints = co_await tx.exec(
-      "SELECT id, events FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1",
+      "SELECT id, events FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1 "
+      "AND kind = 'events'",
       store::args(event.tenant_id));
   for (const auto& row : endpoints.rows) {
     auto patterns = nlohmann::json::parse(row.text(1), nullptr, false);
@@ -92,15 +94,27 @@ boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,
 }
 
 boost::asio::awaitable<Delivery> DeliveryQueue::enqueue(store::Session& tx, std::string endpoint_id,
-                                                        const events::Event& event) {
+                                                        const events::Event& event,
+                                                        std::optional<std::string> url) {
   const std::int64_t now = now_ms();
-  Delivery d{
-      new_id("WD"), event.tenant_id, std::move(endpoint_id), event.id, event.type, "pending", 0,
-      std::nullopt, std::nullopt,    std::nullopt,           now,      now,        {}};
+  Delivery d{new_id("WD"),
+             event.tenant_id,
+             std::move(endpoint_id),
+             event.id,
+             event.type,
+             "pending",
+             0,
+             std::nullopt,
+             std::nullopt,
+             std::nullopt,
+             now,
+             now,
+             {},
+             std::move(url)};
   co_await tx.exec(
       "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, "
-      "created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-      store::args(d.id, d.tenant_id, d.endpoint_id, d.event_id, now));
+      "created_at, updated_at, url) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6)",
+      store::args(d.id, d.tenant_id, d.endpoint_id, d.event_id, now, d.url));
   co_await publish_job(tx, d.id, d);
   co_return d;
 }

@@ -44,6 +44,7 @@ struct Delivery {
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
   std::vector<Attempt> log;
+  std::optional<std::string> url;  // a status callback's own URL; none: the endpoint's
 };
 
 nlohmann::json to_json(const Delivery& delivery);
@@ -65,9 +66,11 @@ class DeliveryQueue {
 
   // In the event's transaction: one delivery per enabled endpoint of the tenant subscribed to it.
   boost::asio::awaitable<void> fan_out(store::Session& tx, const events::Event& event);
-  // One delivery of `event` to one endpoint, in the caller's transaction.
+  // One delivery of `event` to one endpoint (at `url` when given, signed with the endpoint's
+  // secret), in the caller's transaction.
   boost::asio::awaitable<Delivery> enqueue(store::Session& tx, std::string endpoint_id,
-                                           const events::Event& event);
+                                           const events::Event& event,
+                                           std::optional<std::string> url = std::nullopt);
 
   boost::asio::awaitable<store::Page<Delivery>> list(std::string tenant_id, std::string endpoint_id,
                                                      store::PageRequest page);

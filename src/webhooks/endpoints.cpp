@@ -17,7 +17,7 @@ std::string endpoint_columns(std::string_view prefix) {
   std::string out;
   for (const char* column :
        {"id", "tenant_id", "url", "description", "events", "enabled", "disabled_reason",
-        "failing_since", "previous_secret_expires_at", "created_at", "updated_at"}) {
+        "failing_since", "previous_secret_expires_at", "created_at", "updated_at", "kind"}) {
     if (!out.empty()) out += ", ";
     out.append(prefix).append(column);
   }
@@ -53,7 +53,7 @@ Endpoint endpoint_from_row(const store::Row& r, std::size_t f) {
   }
   return {r.text(f),           r.text(f + 1),       r.text(f + 2),     r.text(f + 3),
           std::move(patterns), r.int64(f + 5) != 0, r.opt_text(f + 6), r.opt_int64(f + 7),
-          r.opt_int64(f + 8),  r.int64(f + 9),      r.int64(f + 10)};
+          r.opt_int64(f + 8),  r.int64(f + 9),      r.int64(f + 10),   r.text(f + 11)};
 }
 
 nlohmann::json to_json(const Endpoint& e) {
@@ -81,9 +81,9 @@ EndpointService::EndpointService(store::Database& db, events::Publisher& publish
       data_key_(std::move(data_key)),
       policy_(std::move(policy)) {}
 
-boost::asio::awaitable<void> EndpointService::check_url(std::string url) {
+boost::asio::awaitable<void> EndpointService::check_url(std::string url, std::string field) {
   if (url.empty() || url.size() > 2000) {
-    throw validation_failed("url", "must be an http or https URL of at most 2000 characters");
+    throw validation_failed(field, "must be an http or https URL of at most 2000 characters");
   }
   // Named, not written inside the co_await: g++ 12 destroys such a lambda's captures twice.
   auto resolve = [this, url]() -> boost::asio::awaitable<std::optional<std::string>> {
@@ -91,7 +91,7 @@ boost::asio::awaitable<void> EndpointService::check_url(std::string url) {
   };
   auto problem =
       co_await boost::asio::co_spawn(resolver_, std::move(resolve), boost::asio::use_awaitable);
-  if (problem) throw validation_failed("url", *problem);
+  if (problem) throw validation_failed(field, *problem);
 }
 
 boost::asio::awaitable<void> EndpointService::record_change(store::Session& tx,
@@ -112,9 +112,10 @@ boost::asio::awaitable<EndpointWithSecret> EndpointService::create(identity::Pri
   co_await check_url(input.url);
 
   const std::int64_t now = now_ms();
-  EndpointWithSecret out{{new_id("WH"), actor.tenant_id, input.url, input.description, input.events,
-                          input.enabled, std::nullopt, std::nullopt, std::nullopt, now, now},
-                         new_secret()};
+  EndpointWithSecret out{
+      {new_id("WH"), actor.tenant_id, input.url, input.description, input.events, input.enabled,
+       std::nullopt, std::nullopt, std::nullopt, now, now, "events"},
+      new_secret()};
   const nlohmann::json patterns = input.events;
   co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
     // Recorded before the endpoint exists, so it is not told of its own creation before its
@@ -132,8 +133,8 @@ boost::asio::awaitable<EndpointWithSecret> EndpointService::create(identity::Pri
 
 boost::asio::awaitable<store::Page<Endpoint>> EndpointService::list(std::string tenant_id,
                                                                     store::PageRequest page) {
-  std::string sql =
-      "SELECT " + endpoint_columns("") + " FROM webhook_endpoints WHERE tenant_id = $1";
+  std::string sql = "SELECT " + endpoint_columns("") +
+                    " FROM webhook_endpoints WHERE tenant_id = $1 AND kind = 'events'";
   store::Params params = store::args(tenant_id);
   store::append_page_clause(sql, params, page);
   store::Result r = co_await db_.exec(sql, params);
@@ -142,10 +143,13 @@ boost::asio::awaitable<store::Page<Endpoint>> EndpointService::list(std::string 
   co_return store::to_page(std::move(rows), page.limit);
 }
 
-boost::asio::awaitable<Endpoint> EndpointService::require(std::string tenant_id, std::string id) {
-  store::Result r = co_await db_.exec(
-      "SELECT " + endpoint_columns("") + " FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2",
-      store::args(id, tenant_id));
+boost::asio::awaitable<Endpoint> EndpointService::require(std::string tenant_id, std::string id,
+                                                          bool include_callbacks) {
+  store::Result r =
+      co_await db_.exec("SELECT " + endpoint_columns("") +
+                            " FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2" +
+                            (include_callbacks ? "" : " AND kind = 'events'"),
+                        store::args(id, tenant_id));
   if (r.empty()) throw not_found("no such webhook");
   co_return endpoint_from_row(r.front());
 }
@@ -195,20 +199,26 @@ boost::asio::awaitable<void> EndpointService::remove(identity::Principal actor, 
   });
 }
 
+boost::asio::awaitable<std::int64_t> rotate_sealed_secret(store::Session& tx, std::string tenant_id,
+                                                          std::string id, std::string sealed) {
+  const std::int64_t now = now_ms();
+  co_await tx.exec(
+      "UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, secret_sealed = $3, "
+      "previous_secret_expires_at = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
+      store::args(id, tenant_id, sealed, now + kRotationOverlapMs, now));
+  co_return now + kRotationOverlapMs;
+}
+
 boost::asio::awaitable<EndpointWithSecret> EndpointService::rotate_secret(
     identity::Principal actor, std::string id, identity::AuditContext audit) {
   Endpoint e = co_await require(actor.tenant_id, id);
-  const std::int64_t now = now_ms();
-  e.previous_secret_expires_at = now + kRotationOverlapMs;
-  e.updated_at = now;
   EndpointWithSecret out{e, new_secret()};
+  const std::string sealed = crypto::seal(data_key_, out.secret);
   co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
-    co_await tx.exec(
-        "UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, secret_sealed = $3, "
-        "previous_secret_expires_at = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
-        store::args(id, actor.tenant_id, crypto::seal(data_key_, out.secret),
-                    *e.previous_secret_expires_at, now));
-    co_await record_change(tx, audit, e, "webhook.secret_rotated");
+    const std::int64_t expires = co_await rotate_sealed_secret(tx, actor.tenant_id, id, sealed);
+    out.endpoint.previous_secret_expires_at = expires;
+    out.endpoint.updated_at = expires - kRotationOverlapMs;
+    co_await record_change(tx, audit, out.endpoint, "webhook.secret_rotated");
   });
   co_return out;
 }

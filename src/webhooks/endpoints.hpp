@@ -34,6 +34,10 @@ struct Endpoint {
   std::optional<std::int64_t> previous_secret_expires_at;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
+  // "events": one of the tenant's endpoints; "callbacks": the hidden one per tenant whose
+  // secret signs status callbacks (callbacks.hpp). Only "events" endpoints are listed,
+  // subscribed or disabled.
+  std::string kind = "events";
 };
 
 struct NewEndpoint {
@@ -62,6 +66,11 @@ nlohmann::json to_json(const Endpoint& endpoint);
 std::string endpoint_columns(std::string_view prefix);
 Endpoint endpoint_from_row(const store::Row& row, std::size_t first = 0);
 
+// In the caller's transaction: `sealed` becomes the endpoint's secret and the current one keeps
+// signing for 24 h; returns when that overlap ends.
+boost::asio::awaitable<std::int64_t> rotate_sealed_secret(store::Session& tx, std::string tenant_id,
+                                                          std::string id, std::string sealed);
+
 class EndpointService {
  public:
   EndpointService(store::Database& db, events::Publisher& publisher, DeliveryQueue& queue,
@@ -71,7 +80,10 @@ class EndpointService {
                                                     identity::AuditContext audit);
   boost::asio::awaitable<store::Page<Endpoint>> list(std::string tenant_id,
                                                      store::PageRequest page);
-  boost::asio::awaitable<Endpoint> require(std::string tenant_id, std::string id);
+  // An "events" endpoint; with `include_callbacks`, the tenant's callbacks endpoint too (its
+  // delivery log is readable like any other).
+  boost::asio::awaitable<Endpoint> require(std::string tenant_id, std::string id,
+                                           bool include_callbacks = false);
   boost::asio::awaitable<Endpoint> update(identity::Principal actor, std::string id,
                                           EndpointChanges changes, identity::AuditContext audit);
   boost::asio::awaitable<void> remove(identity::Principal actor, std::string id,
@@ -82,8 +94,11 @@ class EndpointService {
   // Sends a webhook.test event to this endpoint alone.
   boost::asio::awaitable<Delivery> send_test(identity::Principal actor, std::string id);
 
+  // 422 on `field` unless `url` is an http(s) URL whose host resolves to permitted addresses
+  // only (the SSRF guard, net::url_problem with the configured policy).
+  boost::asio::awaitable<void> check_url(std::string url, std::string field = "url");
+
  private:
-  boost::asio::awaitable<void> check_url(std::string url);
   boost::asio::awaitable<void> record_change(store::Session& tx,
                                              const identity::AuditContext& audit,
                                              const Endpoint& endpoint, std::string type);

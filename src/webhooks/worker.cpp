@@ -35,6 +35,7 @@ struct DeliveryWorker::Target {
   std::optional<Endpoint> endpoint;  // none once deleted
   std::string secret_sealed;
   std::optional<std::string> previous_secret_sealed;
+  std::optional<std::string> url;  // a status callback's own URL
 };
 
 struct DeliveryWorker::Outcome {
@@ -199,7 +200,7 @@ asio::awaitable<std::optional<DeliveryWorker::Target>> DeliveryWorker::load(std:
                                                                             std::string tenant_id) {
   store::Result r = co_await db_.exec(
       "SELECT d.status, d.next_attempt_at, d.attempts, ev.id, ev.tenant_id, ev.type, ev.data, "
-      "ev.created_at, w.secret_sealed, w.previous_secret_sealed, " +
+      "ev.created_at, w.secret_sealed, w.previous_secret_sealed, d.url, " +
           endpoint_columns("w.") +
           " FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
           "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id "
@@ -216,8 +217,9 @@ asio::awaitable<std::optional<DeliveryWorker::Target>> DeliveryWorker::load(std:
   if (!row.is_null(8)) {
     t.secret_sealed = row.text(8);
     t.previous_secret_sealed = row.opt_text(9);
-    t.endpoint = endpoint_from_row(row, 10);
+    t.endpoint = endpoint_from_row(row, 11);
   }
+  t.url = row.opt_text(10);
   co_return t;
 }
 
@@ -253,7 +255,7 @@ asio::awaitable<void> DeliveryWorker::attempt(bus::Delivery job, Target target) 
   const std::int64_t now = now_ms();
   const std::string body = events::envelope_text(target.event);
   net::HttpRequest request;
-  request.url = target.endpoint->url;
+  request.url = target.url.value_or(target.endpoint->url);
   request.body = body;
   request.timeout = settings_.timeout;
   request.max_response_bytes = 1024;
@@ -288,15 +290,20 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
                                              Outcome outcome) {
   const std::int64_t now = now_ms();
   const bool ok = outcome.error.empty();
+  // The callbacks endpoint stands for many URLs that are not the tenant's endpoint: one URL
+  // failing (even with 410) fails only its delivery, never disables anything.
+  const bool callback = target.endpoint->kind == "callbacks";
   const std::int64_t failing_since = target.endpoint->failing_since.value_or(now);
   std::optional<milliseconds> retry_after;
   std::string status = ok ? "succeeded" : "failed";
   std::string disable_reason;
-  if (!ok && outcome.status_code == 410) {
+  const bool gone = outcome.status_code == 410;
+  if (!ok && gone && !callback) {
     disable_reason = "the endpoint answered 410 Gone";
-  } else if (!ok && now - failing_since >= settings_.disable_after.count()) {
+  } else if (!ok && !callback && now - failing_since >= settings_.disable_after.count()) {
     disable_reason = "deliveries failed without a break since " + rfc3339(failing_since);
-  } else if (!ok && target.attempts <= static_cast<std::int64_t>(settings_.retry_schedule.size())) {
+  } else if (!ok && !gone &&
+             target.attempts <= static_cast<std::int64_t>(settings_.retry_schedule.size())) {
     retry_after = settings_.retry_schedule[static_cast<std::size_t>(target.attempts - 1)];
     status = "pending";
   }
@@ -330,7 +337,7 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
         "UPDATE webhook_deliveries SET status = $2, lease_until = NULL, next_attempt_at = $3, "
         "last_status_code = $4, last_error = $5, updated_at = $6 WHERE id = $1",
         delivery_row);
-    co_await tx.exec(streak_sql, streak);
+    if (!callback) co_await tx.exec(streak_sql, streak);
     if (!disable_reason.empty()) co_await disable(tx, target, disable_reason);
     // The job settles in the same commit as the attempt it caused, where the bus allows.
     if (retry_after) {

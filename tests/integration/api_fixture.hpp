@@ -3,6 +3,7 @@
 // fresh tenants so tests never share state.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -38,6 +39,16 @@ inline std::string unique_email(const std::string& tag) {
   return tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000) +
          "@example.com";
+}
+
+// Phone numbers are unique across the platform and suites share a store, so each test takes
+// fresh ones: +1999, six digits of the pid, a four-digit counter (one for every suite).
+inline std::string fresh_number() {
+  static int counter = 0;
+  char text[20];
+  std::snprintf(text, sizeof text, "+1999%06d%04d", static_cast<int>(::getpid() % 1000000),
+                ++counter % 10000);
+  return text;
 }
 
 inline TenantLogin signup(const IrisxProcess& server, const std::string& company = "Acme") {

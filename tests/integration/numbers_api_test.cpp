@@ -11,16 +11,6 @@
 namespace irisx::testing {
 namespace {
 
-// Numbers are unique across the platform and a suite's tests share one store, so each test
-// takes fresh ones: +1999, six digits of the pid, a four-digit counter.
-std::string fresh_number() {
-  static int counter = 0;
-  char text[20];
-  std::snprintf(text, sizeof text, "+1999%06d%04d", static_cast<int>(::getpid() % 1000000),
-                ++counter % 10000);
-  return text;
-}
-
 const nlohmann::json kExtension = {{"type", "extension"}, {"extension", "1001"}};
 
 class PhoneNumbers : public StoreSuite {

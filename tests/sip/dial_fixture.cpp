@@ -31,7 +31,8 @@ std::string transfer_report(const SippResult& phone) {
   return line == std::string::npos ? std::string() : phone.messages.substr(line, 11);
 }
 
-void SipDial::start_with(const std::vector<Trunk>& trunks, const nlohmann::json& application) {
+void SipDial::start_with(const std::vector<Trunk>& trunks, const nlohmann::json& application,
+                         const std::map<std::string, std::string>& extra) {
   const std::string path = ::testing::TempDir() + "trunks-" + std::to_string(::getpid()) + ".toml";
   std::ofstream file(path);
   // The caller (SIPp on 127.0.0.1) comes in through a trunk of its own.
@@ -46,7 +47,10 @@ void SipDial::start_with(const std::vector<Trunk>& trunks, const nlohmann::json&
       file << "default_caller_id = \"+15550000009\"\n";
   }
   file.close();
-  start({{"IRISX_ROLES", "api,voice"}, {"IRISX_VOICE_TRUNKS_FILE", path}});
+  std::map<std::string, std::string> env = {{"IRISX_ROLES", "api,voice"},
+                                            {"IRISX_VOICE_TRUNKS_FILE", path}};
+  for (const auto& [key, value] : extra) env[key] = value;
+  start(env);
   tenant_ = signup(*irisx_);
   const auto created =
       irisx_->post("/v1/phone_numbers", {{"number", kDid}, {"voice_application", application}},

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,10 @@ class SipDial : public VoiceEngineTest {
  protected:
   void SetUp() override {}  // each test starts the engine with its own trunks
 
-  // The engine with api+voice roles, `trunks` in its trunks file, and a tenant owning kDid.
-  void start_with(const std::vector<Trunk>& trunks, const nlohmann::json& application);
+  // The engine with api+voice roles, `trunks` in its trunks file, and a tenant owning kDid;
+  // `extra` adds or overrides IRISX_* settings (IRISX_ROLES among them).
+  void start_with(const std::vector<Trunk>& trunks, const nlohmann::json& application,
+                  const std::map<std::string, std::string>& extra = {});
   // A caller from the "caller" trunk (127.0.0.1) dialling kDid.
   SippRun caller(const std::string& scenario) const;
   // A SIPp peer (carrier or phone) answering at a known port; run in the background.

@@ -117,6 +117,11 @@ class Call : public std::enable_shared_from_this<Call> {
   // The carrier trunk or extension this leg goes to or comes from, for its record.
   void set_labels(std::string tenant_id, std::string trunk, std::string extension);
   void set_parent(const std::string& parent_call_id) { record_.parent_call_id = parent_call_id; }
+  // The tenant number an inbound leg came in on and where its status callback goes.
+  void set_number(std::string number, std::string status_callback) {
+    record_.number = std::move(number);
+    record_.status_callback = std::move(status_callback);
+  }
   sip::CallId sip_id() const { return request_.id; }
   bool active() const { return !ended_; }
   bool answered() const { return confirmed_; }

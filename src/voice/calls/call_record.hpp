@@ -39,6 +39,10 @@ struct CallRecord {
   std::optional<std::int64_t> ended_at;
   std::string recording;  // path of the last recording, if any
   std::string digits;     // every digit the caller sent, in order
+  // An inbound leg that came in on a tenant's phone number: that number (E.164) and its status
+  // callback URL (empty: none), which hears call.completed when the leg ends.
+  std::string number;
+  std::string status_callback;
   LegQuality quality;
 
   std::int64_t duration_ms() const { return ended_at ? *ended_at - started_at : 0; }

@@ -2,7 +2,7 @@
 
 namespace irisx::voice {
 
-boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord record) {
+boost::asio::awaitable<void> save_call_record(store::Session& tx, CallRecord record) {
   const std::int64_t ended_at = record.ended_at.value_or(record.started_at);
   const std::optional<std::string> codec =
       record.codec.empty() ? std::nullopt : std::optional<std::string>(record.codec);
@@ -21,7 +21,7 @@ boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord re
                   q.jitter_ms, q.mos, recording, record.digits, q.rtt_ms, q.remote_packets_lost,
                   q.remote_jitter_ms, optional_text(record.tenant_id), optional_text(record.trunk),
                   optional_text(record.extension), optional_text(record.parent_call_id));
-  co_await db.exec(
+  co_await tx.exec(
       "INSERT INTO call_records (id, direction, from_uri, to_uri, sip_call_id, transport, codec, "
       "hangup_cause, sip_status, started_at, answered_at, ended_at, duration_ms, billable_s, "
       "packets_received, packets_sent, packets_lost, loss_percent, jitter_ms, mos, recording, "

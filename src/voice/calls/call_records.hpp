@@ -9,6 +9,8 @@
 
 namespace irisx::voice {
 
-boost::asio::awaitable<void> save_call_record(store::Database& db, CallRecord record);
+// In the caller's transaction, so that what the record causes (call.completed, a status
+// callback) commits with it.
+boost::asio::awaitable<void> save_call_record(store::Session& tx, CallRecord record);
 
 }  // namespace irisx::voice

@@ -7,7 +7,8 @@
 namespace irisx::voice::numbers {
 namespace {
 
-constexpr const char* kColumns = "id, tenant_id, number, voice_application, created_at, updated_at";
+constexpr const char* kColumns =
+    "id, tenant_id, number, voice_application, created_at, updated_at, status_callback";
 
 PhoneNumber number_from_row(const store::Row& row) {
   PhoneNumber n;
@@ -24,6 +25,7 @@ PhoneNumber number_from_row(const store::Row& row) {
   n.application = std::get<VoiceApplication>(std::move(application));
   n.created_at_ms = row.int64(4);
   n.updated_at_ms = row.int64(5);
+  n.status_callback = row.opt_text(6);
   return n;
 }
 
@@ -45,23 +47,27 @@ nlohmann::json to_json(const PhoneNumber& n) {
   out["voice_application"] = nlohmann::json::parse(to_json(n.application));
   out["created_at"] = rfc3339(n.created_at_ms);
   out["updated_at"] = rfc3339(n.updated_at_ms);
+  out["status_callback"] = n.status_callback ? nlohmann::json(*n.status_callback) : nullptr;
   return out;
 }
 
-boost::asio::awaitable<PhoneNumber> NumberStore::create(std::string tenant_id, std::string number,
-                                                        VoiceApplication application) {
+boost::asio::awaitable<PhoneNumber> NumberStore::create(
+    std::string tenant_id, std::string number, VoiceApplication application,
+    std::optional<std::string> status_callback) {
   if (!is_e164(number)) {
     throw validation_failed("number", "must be an E.164 number such as +15551234567");
   }
   check_application(application);
   const std::int64_t now = now_ms();
   PhoneNumber out{
-      new_id("PN"), std::move(tenant_id), std::move(number), std::move(application), now, now};
-  auto params = store::args(out.id, out.tenant_id, out.number, to_json(out.application), now);
+      new_id("PN"), std::move(tenant_id),      std::move(number), std::move(application), now,
+      now,          std::move(status_callback)};
+  auto params = store::args(out.id, out.tenant_id, out.number, to_json(out.application), now,
+                            out.status_callback);
   try {
     co_await db_.exec(
         "INSERT INTO phone_numbers (id, tenant_id, number, voice_application, created_at, "
-        "updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        "updated_at, status_callback) VALUES ($1, $2, $3, $4, $5, $5, $6)",
         std::move(params));
   } catch (const store::StoreError& e) {
     if (e.kind() == store::ErrorKind::unique_violation) {
@@ -104,11 +110,28 @@ boost::asio::awaitable<store::Page<PhoneNumber>> NumberStore::list(std::string t
 
 boost::asio::awaitable<std::optional<PhoneNumber>> NumberStore::update_application(
     std::string tenant_id, std::string id, VoiceApplication application) {
-  check_application(application);
-  auto params = store::args(id, tenant_id, to_json(application), now_ms());
+  NumberChanges changes;  // named: g++ 12 destroys braced temporaries in a co_await twice
+  changes.application = std::move(application);
+  co_return co_await update(std::move(tenant_id), std::move(id), std::move(changes));
+}
+
+boost::asio::awaitable<std::optional<PhoneNumber>> NumberStore::update(std::string tenant_id,
+                                                                       std::string id,
+                                                                       NumberChanges changes) {
+  if (changes.application) check_application(*changes.application);
+  // A column not being changed is written back as itself (COALESCE of NULL): one statement,
+  // and no read-then-write race between two PATCHes.
+  const std::optional<std::string> application =
+      changes.application ? std::optional<std::string>(to_json(*changes.application))
+                          : std::nullopt;
+  const bool set_callback = changes.status_callback.has_value();
+  const std::optional<std::string> callback =
+      set_callback ? *changes.status_callback : std::nullopt;
+  auto params = store::args(id, tenant_id, application, now_ms(), set_callback ? 1 : 0, callback);
   store::Result r = co_await db_.exec(
-      std::string("UPDATE phone_numbers SET voice_application = $3, updated_at = $4 WHERE id = "
-                  "$1 AND tenant_id = $2 RETURNING ") +
+      std::string("UPDATE phone_numbers SET voice_application = COALESCE($3, voice_application), "
+                  "updated_at = $4, status_callback = CASE WHEN $5 = 1 THEN $6 ELSE "
+                  "status_callback END WHERE id = $1 AND tenant_id = $2 RETURNING ") +
           kColumns,
       std::move(params));
   if (r.empty()) co_return std::nullopt;

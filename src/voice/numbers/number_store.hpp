@@ -25,6 +25,14 @@ struct PhoneNumber {
   VoiceApplication application;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
+  // Hears `call.completed` for each call that came in on the number (webhooks/callbacks.hpp).
+  // The caller has checked it with the SSRF guard.
+  std::optional<std::string> status_callback;
+};
+
+struct NumberChanges {
+  std::optional<VoiceApplication> application;
+  std::optional<std::optional<std::string>> status_callback;  // set, or cleared with nullopt
 };
 
 // The API's view: {"id","object":"phone_number","number","voice_application":{…},…}.
@@ -37,8 +45,9 @@ class NumberStore {
   // Throws ApiError like the other services: 422 validation_failed for a number that is not
   // E.164 or an invalid application, 409 number_taken when any tenant already has the number
   // (the detail does not say which).
-  boost::asio::awaitable<PhoneNumber> create(std::string tenant_id, std::string number,
-                                             VoiceApplication application);
+  boost::asio::awaitable<PhoneNumber> create(
+      std::string tenant_id, std::string number, VoiceApplication application,
+      std::optional<std::string> status_callback = std::nullopt);
 
   boost::asio::awaitable<std::optional<PhoneNumber>> find(std::string tenant_id, std::string id);
 
@@ -52,6 +61,9 @@ class NumberStore {
   // nullopt when the tenant has no such number. Throws 422 for an invalid application.
   boost::asio::awaitable<std::optional<PhoneNumber>> update_application(
       std::string tenant_id, std::string id, VoiceApplication application);
+  // The changes given, in one statement; nullopt when the tenant has no such number.
+  boost::asio::awaitable<std::optional<PhoneNumber>> update(std::string tenant_id, std::string id,
+                                                            NumberChanges changes);
 
   // Returns whether a number was deleted.
   boost::asio::awaitable<bool> remove(std::string tenant_id, std::string id);

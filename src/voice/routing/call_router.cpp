@@ -186,6 +186,7 @@ asio::awaitable<void> CallRouter::from_trunk(std::shared_ptr<Call> call, std::st
     co_return;
   }
   call->set_labels(number->tenant_id, trunk, "");
+  call->set_number(number->number, number->status_callback.value_or(""));
   co_await run_application(call, number->application);
 }
 
