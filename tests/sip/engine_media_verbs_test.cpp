@@ -126,7 +126,7 @@ class MediaVerbs : public ::testing::Test {
     options.sip.host = "127.0.0.1";
     options.sip.port = 0;
     // Each test process its own RTP range, so parallel tests do not fight over ports.
-    const int base = 20000 + static_cast<int>(getpid() % 400) * 100;
+    const int base = 20000 + static_cast<int>(getpid() % 127) * 100;  // below the ephemeral ports
     options.rtp_port_min = static_cast<std::uint16_t>(base);
     options.rtp_port_max = static_cast<std::uint16_t>(base + 99);
     options.recordings_dir = dir_ + "/recordings";

@@ -102,7 +102,7 @@ void VoiceEngineTest::TearDown() {
 void VoiceEngineTest::start(std::map<std::string, std::string> extra) {
   irisx_.reset();
   // Each test process gets its own RTP range, so parallel tests do not fight over ports.
-  const int base = 20000 + static_cast<int>(getpid() % 400) * 100;
+  const int base = 20000 + static_cast<int>(getpid() % 127) * 100;  // below the ephemeral ports
   std::map<std::string, std::string> env = {
       {"IRISX_ROLES", "voice"},
       {"IRISX_VOICE_SIP_LISTEN", "127.0.0.1:0"},

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -59,6 +60,36 @@ bool wait_for_udp_bind(int port, std::chrono::milliseconds limit) {
   return false;
 }
 
+namespace {
+
+bool udp_port_free(int port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return free;
+}
+
+// SIPp binds its media port and the three above it (audio RTP/RTCP, video RTP/RTCP), and an
+// even one. They come from 10000-19999: below the engines' RTP ranges in these tests (20000 and
+// up) and the kernel's ephemeral ports (32768 and up), which other tests' sockets take at any
+// moment, so a port found free stays free until SIPp binds it.
+int free_media_ports() {
+  static std::atomic<int> next{10000 + static_cast<int>(::getpid() % 2500) * 4};
+  for (int tries = 0; tries < 2500; ++tries) {
+    const int port = 10000 + (next.fetch_add(4) - 10000) % 10000;
+    if (udp_port_free(port) && udp_port_free(port + 1) && udp_port_free(port + 2) &&
+        udp_port_free(port + 3))
+      return port;
+  }
+  throw std::runtime_error("no free SIPp media ports in 10000-19999");
+}
+
+}  // namespace
+
 std::string SippResult::describe() const {
   return "sipp exit code " + std::to_string(exit_code) + "\n--- errors:\n" + errors +
          "\n--- messages:\n" + messages;
@@ -67,9 +98,7 @@ std::string SippResult::describe() const {
 Sipp::Sipp(SippRun run) : dir_(make_temp_dir("irisx-sipp")) {
   const std::string scenario =
       std::string(IRISX_SOURCE_DIR) + "/tests/sip/scenarios/" + run.scenario;
-  // SIPp's media port must be even with the next one free (it binds RTP and RTCP-like pairs).
-  int media_port = free_udp_port();
-  media_port -= media_port % 2;
+  const int media_port = free_media_ports();
   std::vector<std::string> args = {"sipp",
                                    run.target,
                                    "-sf",
