@@ -81,5 +81,30 @@ TEST_F(SipDial, ADialledLegCallsNothingBackAndTheCallersLegReportsBusy) {
   EXPECT_TRUE(body["data"]["answered_at"].is_null());
 }
 
+TEST_F(SipDial, APhoneCallingItsTenantsDidAlsoReachesTheNumbersStatusCallback) {
+  WebhookReceiver receiver;
+  start_with({}, {{"type", "diagnostic"}, {"name", "echo"}}, kWithWorker);
+  call_back_to(*irisx_, tenant_.access_token, receiver);
+  set_sip_password(*irisx_, tenant_.access_token, "1001", "irisx-test-secret", kRealm);
+  SippRun phone;  // from 127.0.0.2, which no trunk lists: it authenticates as extension 1001
+  phone.scenario = "uac-digest-call.xml";
+  phone.service = kDid;
+  phone.local_ip = "127.0.0.2";
+  phone.keys["caller"] = "1001";
+  phone.keys["domain"] = kRealm;
+  phone.auth_username = "1001";
+  phone.auth_password = "irisx-test-secret";
+  const SippResult result = sipp(phone);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  const auto rows = records(1);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].extension, "1001");
+
+  const nlohmann::json body = only_callback(receiver, *irisx_);
+  EXPECT_EQ(body["data"]["call_id"], rows[0].id);
+  EXPECT_EQ(body["data"]["status"], "completed");
+  EXPECT_EQ(body["data"]["number"], kDid);
+}
+
 }  // namespace
 }  // namespace irisx::testing

@@ -67,21 +67,29 @@ asio::awaitable<std::vector<registrar::Binding>> find_contacts(store::Database& 
 }
 
 // What a phone of `tenant_id` reaches by dialling `dialled`: an extension of its tenant with
-// a SIP credential, else a DID of its tenant, else whatever number it is, through the trunks.
-asio::awaitable<numbers::VoiceApplication> phone_destination(store::Database& db,
-                                                             std::string tenant_id,
-                                                             std::string dialled) {
+// a SIP credential, else a DID of its tenant (`number` set: its status callback applies, as
+// for a call from a carrier), else whatever number it is, through the trunks.
+struct PhoneDestination {
+  numbers::VoiceApplication application;
+  std::optional<numbers::PhoneNumber> number;
+};
+
+asio::awaitable<PhoneDestination> phone_destination(store::Database& db, std::string tenant_id,
+                                                    std::string dialled) {
   using Type = numbers::VoiceApplication::Type;
   if (numbers::is_extension(dialled)) {
     registrar::CredentialStore credentials(db);
     if (co_await credentials.find(tenant_id, dialled)) {
-      co_return numbers::VoiceApplication{Type::extension, dialled};
+      co_return PhoneDestination{numbers::VoiceApplication{Type::extension, dialled}, {}};
     }
   }
   auto number = co_await find_number(db, dialled);
   // Another tenant's DID is a number like any other: out through the trunks.
-  if (number && number->tenant_id == tenant_id) co_return number->application;
-  co_return numbers::VoiceApplication{Type::dial, dialled};
+  if (number && number->tenant_id == tenant_id) {
+    PhoneDestination out{number->application, std::move(number)};
+    co_return out;
+  }
+  co_return PhoneDestination{numbers::VoiceApplication{Type::dial, dialled}, {}};
 }
 
 }  // namespace
@@ -143,10 +151,10 @@ asio::awaitable<void> CallRouter::authenticated(std::shared_ptr<Call> call) {
 
 asio::awaitable<void> CallRouter::from_phone(std::shared_ptr<Call> call, InviteCaller caller) {
   call->set_labels(caller.tenant_id, "", caller.extension);
-  numbers::VoiceApplication application;
+  PhoneDestination destination;
   bool lookup_failed = false;
   try {
-    application = co_await asio::co_spawn(
+    destination = co_await asio::co_spawn(
         store_executor_, phone_destination(db_, caller.tenant_id, call->request().request_user),
         asio::use_awaitable);
   } catch (const std::exception& e) {
@@ -158,12 +166,16 @@ asio::awaitable<void> CallRouter::from_phone(std::shared_ptr<Call> call, InviteC
     co_await call->reject(503);
     co_return;
   }
+  const numbers::VoiceApplication& application = destination.application;
   if (application.type == numbers::VoiceApplication::Type::dial &&
       !trunks::is_dialable(application.target)) {
     co_await call->reject(404);  // neither one of ours nor a number
     co_return;
   }
-  co_await run_application(call, std::move(application));
+  if (destination.number) {
+    call->set_number(destination.number->number, destination.number->status_callback.value_or(""));
+  }
+  co_await run_application(call, application);
 }
 
 asio::awaitable<void> CallRouter::from_trunk(std::shared_ptr<Call> call, std::string trunk) {
@@ -262,8 +274,9 @@ asio::awaitable<std::pair<DialPlan, int>> CallRouter::transfer_plan(
   numbers::VoiceApplication destination;
   bool lookup_failed = false;  // no co_await inside a catch block (C++20)
   try {
-    destination = co_await asio::co_spawn(store_executor_, phone_destination(db_, tenant_id, user),
-                                          asio::use_awaitable);
+    PhoneDestination found = co_await asio::co_spawn(
+        store_executor_, phone_destination(db_, tenant_id, user), asio::use_awaitable);
+    destination = std::move(found.application);
   } catch (const std::exception& e) {
     log::get("voice")->error("looking up transfer target {} failed: {}", user, e.what());
     lookup_failed = true;
