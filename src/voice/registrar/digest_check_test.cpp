@@ -53,8 +53,7 @@ TEST(DigestCheck, ChallengeIsMd5WithQopAuthAndStaleOnlyWhenAsked) {
 TEST(DigestCheck, ExpiredNonceIsStale) {
   const DigestCheck check(kSecret, seconds(300));
   const std::string nonce = nonce_of(check.challenge("example.test", false, kNow));
-  EXPECT_EQ(check.screen(answer(nonce), kNow + seconds(301)).outcome,
-            DigestCheck::Outcome::stale);
+  EXPECT_EQ(check.screen(answer(nonce), kNow + seconds(301)).outcome, DigestCheck::Outcome::stale);
 }
 
 TEST(DigestCheck, AnotherSecretsNonceOrAnUnofferedAlgorithmIsChallengedAgain) {
