@@ -89,25 +89,24 @@ void SipStack::Impl::on_register(nua_handle_t* nh, const sip_t* sip) {
 // REFER is an application method here, so nua waits for our response: 202 only within an
 // answered call we can transfer, with a SIP URI to go to.
 void SipStack::Impl::on_refer(nua_handle_t* nh, Leg* leg, const sip_t* sip) {
-  if (!events.on_refer) {  // nua answered it (REFER is not even allowed then)
+  // REFER is in Allow only within a call's dialog (sip_stack.cpp), so nua answers any other
+  // with 405 itself; should one still arrive here, its handle must not leak.
+  if (leg == nullptr || !events.on_refer) {
     if (leg == nullptr && nh != nullptr) nua_handle_destroy(nh);
     return;
   }
-  const sip_refer_to_t* refer_to = sip != nullptr ? sip->sip_refer_to : nullptr;
-  if (leg == nullptr || !leg->answered || leg->ending) {
+  if (!leg->answered || leg->ending) {
     nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
-    // Destroyed once the 403 is out: nua made an implicit subscription for the REFER, and
-    // destroying the handle before the response ends that with a NOTIFY instead.
-    if (leg == nullptr) post([nh](Impl&) { nua_handle_destroy(nh); });
     return;
   }
+  const sip_refer_to_t* refer_to = sip != nullptr ? sip->sip_refer_to : nullptr;
   const std::string target = refer_to != nullptr ? url_text(refer_to->r_url) : std::string();
   if (target.rfind("sip:", 0) != 0 && target.rfind("sips:", 0) != 0) {
     nua_respond(nh, SIP_400_BAD_REQUEST, NUTAG_WITH_THIS(nua), TAG_END());
     return;
   }
   nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
-  if (events.on_refer) events.on_refer(leg->id, target);
+  events.on_refer(leg->id, target);
 }
 
 // A NOTIFY for a REFER we sent: its body is a status line (RFC 3515 §2.4.4).
