@@ -2,12 +2,11 @@
 // drive it), in process: verbs in order, events as they happen, and the leg's record.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include "sip/engine_options.hpp"
 #include "support/sipp.hpp"
 #include "support/temp_dir.hpp"
 #include "voice/engine.hpp"
@@ -26,16 +25,9 @@ struct Observed {
   std::optional<voice::TransferResult> transfer;
 };
 
-// An engine on loopback with its own RTP ports and scratch directories under `dir`.
+// The in-process engine these tests drive, on two media threads.
 voice::EngineOptions engine_options(const std::string& dir) {
-  voice::EngineOptions options;
-  options.sip.host = "127.0.0.1";
-  options.sip.port = 0;
-  const int base = 20000 + static_cast<int>(getpid() % 127) * 100;  // below the ephemeral ports
-  options.rtp_port_min = static_cast<std::uint16_t>(base);
-  options.rtp_port_max = static_cast<std::uint16_t>(base + 99);
-  options.recordings_dir = dir + "/recordings";
-  options.speech_cache_dir = dir + "/speech";
+  voice::EngineOptions options = loopback_engine_options(dir);
   options.media_threads = 2;
   return options;
 }

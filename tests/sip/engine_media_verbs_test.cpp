@@ -3,13 +3,12 @@
 // call (two channels and one), and digits a bridge relays to a callee without telephone-event.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "sip/engine_options.hpp"
 #include "sip/rtp_sink.hpp"
 #include "sip/wav_file.hpp"
 #include "support/sipp.hpp"
@@ -122,15 +121,7 @@ class MediaVerbs : public ::testing::Test {
 
   void start(std::map<std::string, voice::Application> applications) {
     applications_ = std::move(applications);
-    voice::EngineOptions options;
-    options.sip.host = "127.0.0.1";
-    options.sip.port = 0;
-    // Each test process its own RTP range, so parallel tests do not fight over ports.
-    const int base = 20000 + static_cast<int>(getpid() % 127) * 100;  // below the ephemeral ports
-    options.rtp_port_min = static_cast<std::uint16_t>(base);
-    options.rtp_port_max = static_cast<std::uint16_t>(base + 99);
-    options.recordings_dir = dir_ + "/recordings";
-    options.speech_cache_dir = dir_ + "/speech";
+    const voice::EngineOptions options = loopback_engine_options(dir_);
     engine_ = std::make_unique<voice::VoiceEngine>(
         options,
         [this](const voice::sip::InviteRequest& request) -> voice::Application {

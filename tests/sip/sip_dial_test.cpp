@@ -85,15 +85,8 @@ TEST_F(SipDial, ExtensionRingsEveryRegisteredPhoneAndTheFirstToAnswerIsBridged) 
   set_sip_password(*irisx_, tenant_.access_token, "1001", "irisx-test-secret", kRealm);
   const int phone_a = free_udp_port();
   const int phone_b = free_udp_port();
-  SippRun reg;
-  reg.scenario = "uac-register-contacts.xml";
-  reg.service = "1001";
-  reg.keys["domain"] = kRealm;
-  reg.keys["contact_a"] = std::to_string(phone_a);
-  reg.keys["contact_b"] = std::to_string(phone_b);
-  reg.auth_username = "1001";
-  reg.auth_password = "irisx-test-secret";
-  const SippResult registered = sipp(reg);
+  const SippResult registered =
+      sipp(register_contacts_run("1001", kRealm, "irisx-test-secret", phone_a, phone_b));
   ASSERT_EQ(registered.exit_code, 0) << registered.describe();
 
   Peer answering(uas_run("uas-answer-play.xml", phone_a));

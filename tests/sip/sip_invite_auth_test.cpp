@@ -69,15 +69,8 @@ class SipInviteAuth : public VoiceEngineTest {
   }
 
   void register_phone(const std::string& extension, int contact_a, int contact_b) {
-    SippRun reg;
-    reg.scenario = "uac-register-contacts.xml";
-    reg.service = extension;
-    reg.keys["domain"] = kRealm;
-    reg.keys["contact_a"] = std::to_string(contact_a);
-    reg.keys["contact_b"] = std::to_string(contact_b);
-    reg.auth_username = extension;
-    reg.auth_password = kPassword;
-    const SippResult registered = sipp(reg);
+    const SippResult registered =
+        sipp(register_contacts_run(extension, kRealm, kPassword, contact_a, contact_b));
     ASSERT_EQ(registered.exit_code, 0) << registered.describe();
   }
 

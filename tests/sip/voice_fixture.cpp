@@ -79,6 +79,19 @@ void wait_until_bound(int port) {
   if (!wait_for_udp_bind(port)) ADD_FAILURE() << "nothing bound UDP port " << port;
 }
 
+SippRun register_contacts_run(const std::string& extension, const std::string& realm,
+                              const std::string& password, int contact_a, int contact_b) {
+  SippRun reg;
+  reg.scenario = "uac-register-contacts.xml";
+  reg.service = extension;
+  reg.keys["domain"] = realm;
+  reg.keys["contact_a"] = std::to_string(contact_a);
+  reg.keys["contact_b"] = std::to_string(contact_b);
+  reg.auth_username = extension;
+  reg.auth_password = password;
+  return reg;
+}
+
 void set_sip_password(const IrisxProcess& irisx, const std::string& access_token,
                       const std::string& extension, const std::string& password,
                       const std::string& realm) {
@@ -101,13 +114,12 @@ void VoiceEngineTest::TearDown() {
 
 void VoiceEngineTest::start(std::map<std::string, std::string> extra) {
   irisx_.reset();
-  // Each test process gets its own RTP range, so parallel tests do not fight over ports.
-  const int base = 20000 + static_cast<int>(getpid() % 127) * 100;  // below the ephemeral ports
+  const auto [rtp_min, rtp_max] = engine_rtp_ports();
   std::map<std::string, std::string> env = {
       {"IRISX_ROLES", "voice"},
       {"IRISX_VOICE_SIP_LISTEN", "127.0.0.1:0"},
       {"IRISX_VOICE_DIAGNOSTICS", "1"},
-      {"IRISX_VOICE_RTP_PORTS", std::to_string(base) + "-" + std::to_string(base + 99)},
+      {"IRISX_VOICE_RTP_PORTS", std::to_string(rtp_min) + "-" + std::to_string(rtp_max)},
   };
   for (auto& [k, v] : extra) env[k] = v;
   if (env.count("IRISX_VOICE_TRUNKS_FILE") == 0) {

@@ -57,6 +57,11 @@ void set_sip_password(const IrisxProcess& irisx, const std::string& access_token
                       const std::string& extension, const std::string& password,
                       const std::string& realm);
 
+// A third-party REGISTER (uac-register-contacts.xml) of two phones for `extension`, at
+// 127.0.0.1:contact_a and :contact_b, answering the digest challenge with `password`.
+SippRun register_contacts_run(const std::string& extension, const std::string& realm,
+                              const std::string& password, int contact_a, int contact_b);
+
 class VoiceEngineTest : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -74,9 +74,9 @@ bool udp_port_free(int port) {
 }
 
 // SIPp binds its media port and the three above it (audio RTP/RTCP, video RTP/RTCP), and an
-// even one. They come from 10000-19999: below the engines' RTP ranges in these tests (20000 and
-// up) and the kernel's ephemeral ports (32768 and up), which other tests' sockets take at any
-// moment, so a port found free stays free until SIPp binds it.
+// even one. They come from 10000-19999: below the engines' RTP ranges (engine_rtp_ports) and
+// the kernel's ephemeral ports (32768 and up), which other tests' sockets take at any moment,
+// so a port found free stays free until SIPp binds it.
 int free_media_ports() {
   static std::atomic<int> next{10000 + static_cast<int>(::getpid() % 2500) * 4};
   for (int tries = 0; tries < 2500; ++tries) {
@@ -89,6 +89,11 @@ int free_media_ports() {
 }
 
 }  // namespace
+
+std::pair<int, int> engine_rtp_ports() {
+  const int base = 20000 + static_cast<int>(::getpid() % 127) * 100;
+  return {base, base + 99};
+}
 
 std::string SippResult::describe() const {
   return "sipp exit code " + std::to_string(exit_code) + "\n--- errors:\n" + errors +

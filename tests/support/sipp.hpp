@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace irisx::testing {
@@ -52,6 +53,11 @@ SippResult run_sipp(SippRun run);
 
 // A UDP port on 127.0.0.1 that was free a moment ago.
 int free_udp_port();
+
+// This test process's 100 RTP ports for the engines it starts (min, max): one block of
+// 20000-32699 per process, so parallel tests do not fight over ports, below the kernel's
+// ephemeral ports and above SIPp's media ports (10000-19999).
+std::pair<int, int> engine_rtp_ports();
 
 // SIPp takes a moment to bind; an INVITE sent before that meets ICMP port unreachable (an
 // immediate 503). Waits until something holds UDP `port` on 127.0.0.1; false after `limit`.
