@@ -17,24 +17,31 @@ struct IdBits {
   std::uint64_t random_low = 0;
 };
 
+IdBits successor(IdBits bits) {
+  if (++bits.random_low == 0 && ++bits.random_high == 0) ++bits.ms;  // 2^80 in one ms: never
+  return bits;
+}
+
 // Within one process, ids are strictly increasing, as in ULID's monotonic mode: an id made in
 // the same millisecond as the last one takes the last one's random part plus one. Lists sort
 // by (created_at, id), so without this two events of one request could list in either order.
 IdBits next_bits() {
   static std::mutex mutex;
   static IdBits last;
+  const auto ms = static_cast<std::uint64_t>(now_ms());
+  {
+    std::lock_guard lock(mutex);
+    if (ms <= last.ms) return last = successor(last);
+  }
+  // A new millisecond: fresh random bits (the CSPRNG call is the costly part of an id).
   IdBits next;
-  next.ms = static_cast<std::uint64_t>(now_ms());
+  next.ms = ms;
   const std::string random = crypto::random_bytes(10);
   std::memcpy(&next.random_high, random.data(), sizeof next.random_high);
   std::memcpy(&next.random_low, random.data() + 2, sizeof next.random_low);
   std::lock_guard lock(mutex);
-  if (next.ms <= last.ms) {
-    next = last;
-    if (++next.random_low == 0 && ++next.random_high == 0) ++next.ms;  // 2^80 in one ms: never
-  }
-  last = next;
-  return next;
+  if (next.ms <= last.ms) next = successor(last);  // another thread got there first
+  return last = next;
 }
 
 }  // namespace

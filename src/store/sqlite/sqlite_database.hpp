@@ -1,8 +1,9 @@
 #pragma once
 // Embedded store: SQLite in WAL mode. A pool of connections serves reads in parallel; all
-// writes (single statements and transactions) are serialised by one in-process writer lock,
-// which avoids SQLITE_BUSY between our own connections. Concurrent transactions are group
-// committed: each runs behind its own savepoint and one COMMIT covers the batch.
+// writes (single statements and transactions) run on one writer thread with its own
+// connection, which avoids SQLITE_BUSY between our own connections and never blocks a request
+// thread on a lock. Concurrent transactions are group committed: each runs behind its own
+// savepoint and one COMMIT covers the batch.
 #include <memory>
 #include <string>
 

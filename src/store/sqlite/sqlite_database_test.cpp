@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -172,6 +173,47 @@ TEST_F(SqliteGroupCommit, LoneStatementIsCommittedWhenItReturnsEvenWithABatchOpe
   EXPECT_FALSE(in_batch);
   EXPECT_TRUE(lone_visible);
   EXPECT_EQ(count_items(), 2);
+}
+
+TEST_F(SqliteGroupCommit, FailedFirstMemberStillCommitsTheMembersBehindIt) {
+  std::exception_ptr failing, second, third;
+  spawn(
+      [this]() -> asio::awaitable<void> {
+        co_await db_->transaction([](Session& s) -> asio::awaitable<void> {
+          co_await s.exec("INSERT INTO items (name) VALUES ('doomed')");
+          throw std::runtime_error("the batch's first member failed");
+        });
+      },
+      &failing);
+  spawn([this] { return insert("second"); }, &second);
+  spawn([this] { return insert("third"); }, &third);
+  run_all(2);
+  ASSERT_TRUE(failing);
+  EXPECT_THROW(std::rethrow_exception(failing), std::runtime_error);
+  EXPECT_FALSE(second);
+  EXPECT_FALSE(third);
+  EXPECT_EQ(count_items(), 2);
+}
+
+TEST_F(SqliteGroupCommit, WalIsCopiedIntoTheDatabaseFileWhileTheDatabaseStaysOpen) {
+  // About 2,000 pages of rows: past the checkpoint threshold, so the checkpointer thread (not
+  // a close, which also checkpoints) must move them into the main file.
+  const std::string filler(3000, 'x');
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 2000; ++i) {
+    asio::co_spawn(io_, insert(std::to_string(i) + filler), [&](std::exception_ptr e) {
+      if (e) ++failures;
+    });
+  }
+  run_all(2);
+  ASSERT_EQ(failures.load(), 0);
+  const auto main_file = dir_ / "test.db";
+  const std::uintmax_t written = 2000u * 3000u;
+  for (int i = 0; i < 200 && std::filesystem::file_size(main_file) < written; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(std::filesystem::file_size(main_file), written);
+  EXPECT_EQ(count_items(), 2000);
 }
 
 }  // namespace
