@@ -76,9 +76,11 @@ bool udp_port_free(int port) {
 // SIPp binds its media port and the three above it (audio RTP/RTCP, video RTP/RTCP), and an
 // even one. They come from 10000-19999: below the engines' RTP ranges (engine_rtp_ports) and
 // the kernel's ephemeral ports (32768 and up), which other tests' sockets take at any moment,
-// so a port found free stays free until SIPp binds it.
+// so a port found free stays free until SIPp binds it. Each test process starts 80 ports past
+// the previous pid's start, so two tests run side by side (consecutive pids) do not both find
+// the same block free before either SIPp binds it.
 int free_media_ports() {
-  static std::atomic<int> next{10000 + static_cast<int>(::getpid() % 2500) * 4};
+  static std::atomic<int> next{10000 + static_cast<int>(::getpid() % 125) * 80};
   for (int tries = 0; tries < 2500; ++tries) {
     const int port = 10000 + (next.fetch_add(4) - 10000) % 10000;
     if (udp_port_free(port) && udp_port_free(port + 1) && udp_port_free(port + 2) &&
