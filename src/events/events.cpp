@@ -79,9 +79,8 @@ bool is_event_type(std::string_view type) {
 boost::asio::awaitable<Event> insert_event(store::Session& tx, std::string tenant_id,
                                            std::string type, nlohmann::json data) {
   Event event{new_id("EV"), std::move(tenant_id), std::move(type), data.dump(), now_ms()};
-  co_await tx.exec(
-      "INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)",
-      store::args(event.id, event.tenant_id, event.type, event.data, event.created_at));
+  tx.defer("INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)",
+           store::args(event.id, event.tenant_id, event.type, event.data, event.created_at));
   co_return event;
 }
 

@@ -64,7 +64,8 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
                    std::nullopt};
   nlohmann::json scopes = input.scopes;
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
-    co_await s.exec(
+    // Deferred: id and key are fresh random values, so no failure here is the caller's to handle.
+    s.defer(
         "INSERT INTO api_keys (id, tenant_id, name, mode, key_hash, last_four, scopes, created_by, "
         "created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

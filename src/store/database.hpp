@@ -110,6 +110,11 @@ class Session {
  public:
   virtual ~Session() = default;
   virtual boost::asio::awaitable<Result> exec(std::string sql, Params params = {}) = 0;
+  // For a statement whose result the caller does not need (an audit row, an event, an outbox
+  // message). PostgreSQL sends it with the transaction's next statement instead of spending a
+  // round trip on it, so its failure is raised by the next exec() or by the commit: not for
+  // statements whose failure the caller handles (a unique violation meaning 409).
+  virtual void defer(std::string sql, Params params = {}) = 0;
 };
 
 enum class Dialect { sqlite, postgres };

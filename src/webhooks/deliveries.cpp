@@ -111,7 +111,7 @@ boost::asio::awaitable<Delivery> DeliveryQueue::enqueue(store::Session& tx, std:
              now,
              {},
              std::move(url)};
-  co_await tx.exec(
+  tx.defer(
       "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, "
       "created_at, updated_at, url) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6)",
       store::args(d.id, d.tenant_id, d.endpoint_id, d.event_id, now, d.url));

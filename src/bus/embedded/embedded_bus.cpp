@@ -88,8 +88,9 @@ class EmbeddedBus final : public Bus {
     const std::int64_t now = now_ms();
     const std::vector<std::string> targets = consumers_for(message.subject);
     for (const std::string& consumer : targets) {
-      co_await tx.exec(kInsert, args(consumer, message.id, message.subject, message.payload, now));
+      tx.defer(kInsert, args(consumer, message.id, message.subject, message.payload, now));
     }
+    co_return;
   }
 
   asio::awaitable<std::vector<Delivery>> fetch(std::string consumer, int max,
@@ -125,12 +126,12 @@ class EmbeddedBus final : public Bus {
   }
 
   asio::awaitable<bool> ack_in(store::Session& tx, Delivery d) override {
-    co_await tx.exec(kDeleteLeased, args(d.consumer, d.message.id, d.handle));
+    tx.defer(kDeleteLeased, args(d.consumer, d.message.id, d.handle));
     co_return true;
   }
 
   asio::awaitable<bool> retry_in(store::Session& tx, Delivery d, milliseconds delay) override {
-    co_await tx.exec(kRetry, args(d.consumer, d.message.id, d.handle, now_ms() + delay.count()));
+    tx.defer(kRetry, args(d.consumer, d.message.id, d.handle, now_ms() + delay.count()));
     co_return true;
   }
 

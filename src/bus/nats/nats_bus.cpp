@@ -88,11 +88,12 @@ class NatsBus final : public Bus {
   }
 
   asio::awaitable<void> publish(store::Session& tx, Message message) override {
-    co_await tx.exec(
+    tx.defer(
         // Publishing an id twice is one message, as on the stream (and the embedded bus).
         "INSERT INTO bus_outbox (msg_id, subject, payload, created_at) VALUES ($1, $2, $3, $4) "
         "ON CONFLICT (msg_id) DO NOTHING",
         store::args(message.id, message.subject, message.payload, now_ms()));
+    co_return;
   }
 
   asio::awaitable<std::vector<Delivery>> fetch(std::string consumer, int max,

@@ -84,93 +84,182 @@ asio::awaitable<void> Connection::flush() {
   }
 }
 
-asio::awaitable<Result> Connection::collect() {
-  Result out;
-  std::string error;
-  ErrorKind error_kind = ErrorKind::other;
+void Connection::throw_outcome(const Outcome& outcome) {
+  if (outcome.kind == ErrorKind::unavailable) broken_ = true;
+  throw StoreError(outcome.kind, outcome.error);
+}
+
+asio::awaitable<void> Connection::wait_readable() {
+  while (PQisBusy(conn_)) {
+    boost::system::error_code ec;
+    co_await socket_.async_wait(asio::posix::stream_descriptor::wait_read,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) fail_connection("PostgreSQL wait failed");
+    if (!PQconsumeInput(conn_)) fail_connection("PostgreSQL read failed");
+  }
+}
+
+asio::awaitable<Connection::Outcome> Connection::read_statement() {
+  Outcome out;
   for (;;) {
-    while (PQisBusy(conn_)) {
-      boost::system::error_code ec;
-      co_await socket_.async_wait(asio::posix::stream_descriptor::wait_read,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) fail_connection("PostgreSQL wait failed");
-      if (!PQconsumeInput(conn_)) fail_connection("PostgreSQL read failed");
-    }
+    co_await wait_readable();
     ResultPtr r(PQgetResult(conn_));
     if (!r) break;
-    ExecStatusType status = PQresultStatus(r.get());
+    const ExecStatusType status = PQresultStatus(r.get());
+    if (status == PGRES_PIPELINE_ABORTED) {
+      if (out.error.empty()) out.error = "skipped: an earlier statement of the transaction failed";
+      continue;
+    }
     if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
         status == PGRES_NONFATAL_ERROR) {
-      if (error.empty()) {
-        error = PQresultErrorMessage(r.get());
-        error_kind = kind_of(PQresultErrorField(r.get(), PG_DIAG_SQLSTATE));
+      if (out.error.empty()) {
+        out.error = PQresultErrorMessage(r.get());
+        out.kind = kind_of(PQresultErrorField(r.get(), PG_DIAG_SQLSTATE));
       }
       continue;
     }
     if (status == PGRES_TUPLES_OK) {
       const int rows = PQntuples(r.get());
       const int cols = PQnfields(r.get());
-      out.rows.clear();
-      out.rows.reserve(static_cast<std::size_t>(rows));
+      out.result.rows.clear();
+      out.result.rows.reserve(static_cast<std::size_t>(rows));
       for (int i = 0; i < rows; ++i) {
         std::vector<Value> values;
         values.reserve(static_cast<std::size_t>(cols));
         for (int c = 0; c < cols; ++c) values.push_back(read_value(r.get(), i, c));
-        out.rows.emplace_back(std::move(values));
+        out.result.rows.emplace_back(std::move(values));
       }
     }
     const char* affected = PQcmdTuples(r.get());
-    out.affected_rows = affected && *affected ? std::strtoll(affected, nullptr, 10) : 0;
+    out.result.affected_rows = affected && *affected ? std::strtoll(affected, nullptr, 10) : 0;
   }
   if (PQstatus(conn_) != CONNECTION_OK) fail_connection("PostgreSQL connection lost");
-  if (!error.empty()) {
-    if (error_kind == ErrorKind::unavailable) broken_ = true;
-    throw StoreError(error_kind, error);
-  }
   co_return out;
 }
 
-asio::awaitable<Result> Connection::exec(std::string sql, Params params) {
+asio::awaitable<Result> Connection::collect() {
+  Outcome outcome = co_await read_statement();
+  if (!outcome.error.empty()) throw_outcome(outcome);
+  co_return std::move(outcome.result);
+}
+
+asio::awaitable<Connection::Outcome> Connection::read_pending() {
+  Outcome first_failure;
+  Outcome last;
+  while (!pending_.empty()) {
+    const Pending pending = std::move(pending_.front());
+    pending_.pop_front();
+    Outcome outcome = co_await read_statement();
+    if (!outcome.error.empty()) {
+      if (!pending.prepared.empty()) prepared_.erase(pending.prepared);  // Parse failed or skipped
+      if (first_failure.error.empty()) first_failure = outcome;
+    }
+    last = std::move(outcome);
+  }
+  co_return first_failure.error.empty() ? std::move(last) : std::move(first_failure);
+}
+
+namespace {
+
+// libpq wants parameters as C strings with their types; the strings must live until sent.
+struct BoundParams {
   std::vector<Oid> types;
   std::vector<std::string> texts;
   std::vector<const char*> values;
-  types.reserve(params.size());
-  texts.reserve(params.size());
-  for (const Value& v : params) {
-    if (std::holds_alternative<std::nullptr_t>(v)) {
-      types.push_back(0);
-      texts.emplace_back();
-    } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
-      types.push_back(kInt8);
-      texts.push_back(std::to_string(*n));
-    } else if (const auto* d = std::get_if<double>(&v)) {
-      types.push_back(kFloat8);
-      texts.push_back(std::to_string(*d));
-    } else {
-      types.push_back(kText);
-      texts.push_back(std::get<std::string>(v));
+
+  explicit BoundParams(const Params& params) {
+    types.reserve(params.size());
+    texts.reserve(params.size());
+    for (const Value& v : params) {
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        types.push_back(0);
+        texts.emplace_back();
+      } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        types.push_back(kInt8);
+        texts.push_back(std::to_string(*n));
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        types.push_back(kFloat8);
+        texts.push_back(std::to_string(*d));
+      } else {
+        types.push_back(kText);
+        texts.push_back(std::get<std::string>(v));
+      }
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr
+                                                                         : texts[i].c_str());
     }
   }
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr
-                                                                       : texts[i].c_str());
-  }
-  const int n = static_cast<int>(params.size());
+  int count() const { return static_cast<int>(types.size()); }
+};
 
+}  // namespace
+
+asio::awaitable<Result> Connection::exec(std::string sql, Params params) {
+  if (pipeline_) {
+    send_statement(sql, params);
+    if (!PQsendFlushRequest(conn_)) fail_connection("PostgreSQL flush request");
+    co_await flush();
+    Outcome outcome = co_await read_pending();
+    if (!outcome.error.empty()) throw_outcome(outcome);
+    co_return std::move(outcome.result);
+  }
+  const BoundParams bound(params);
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(prepared_.size() + 1);
-    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, types.data()))
+    std::string name = "s" + std::to_string(++statements_named_);
+    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), bound.count(), bound.types.data()))
       fail_connection("PostgreSQL prepare");
     co_await flush();
     co_await collect();  // throws on a bad statement, which then stays unprepared
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  if (!PQsendQueryPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0)) {
+  if (!PQsendQueryPrepared(conn_, it->second.c_str(), bound.count(), bound.values.data(), nullptr,
+                           nullptr, 0)) {
     fail_connection("PostgreSQL send");
   }
   co_await flush();
   co_return co_await collect();
+}
+
+void Connection::send_statement(const std::string& sql, const Params& params) {
+  const BoundParams bound(params);
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "s" + std::to_string(++statements_named_);
+    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), bound.count(), bound.types.data()))
+      fail_connection("PostgreSQL prepare");
+    pending_.push_back(Pending{sql});
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  if (!PQsendQueryPrepared(conn_, it->second.c_str(), bound.count(), bound.values.data(), nullptr,
+                           nullptr, 0)) {
+    fail_connection("PostgreSQL send");
+  }
+  pending_.push_back(Pending{});
+}
+
+void Connection::begin_pipeline() {
+  if (!PQenterPipelineMode(conn_)) fail_connection("PostgreSQL pipeline mode");
+  pipeline_ = true;
+}
+
+void Connection::send(std::string sql, Params params) {
+  if (!pipeline_) throw StoreError(ErrorKind::other, "send() outside a pipelined transaction");
+  send_statement(sql, params);
+}
+
+asio::awaitable<void> Connection::end_pipeline() {
+  if (!PQpipelineSync(conn_)) fail_connection("PostgreSQL sync");
+  co_await flush();
+  Outcome outcome = co_await read_pending();
+  co_await wait_readable();
+  ResultPtr sync(PQgetResult(conn_));
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
+    fail_connection("PostgreSQL pipeline out of step");
+  if (!PQexitPipelineMode(conn_)) fail_connection("PostgreSQL pipeline exit");
+  pipeline_ = false;
+  if (!outcome.error.empty()) throw_outcome(outcome);
 }
 
 asio::awaitable<void> Connection::script(std::string sql) {

@@ -32,6 +32,7 @@ class SqliteSession final : public Session {
   boost::asio::awaitable<Result> exec(std::string sql, Params params) override {
     co_return conn_.exec(sql, params);
   }
+  void defer(std::string sql, Params params) override { conn_.exec(sql, params); }
 
  private:
   Connection& conn_;

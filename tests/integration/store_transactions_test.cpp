@@ -1,0 +1,199 @@
+// The transaction contract of store::Database (src/store/database.hpp) on both stores, with
+// one pooled connection so that every transaction reuses the connection the previous one left:
+// deferred statements commit with the transaction, a deferred failure is raised by the next
+// exec() or by the commit and undoes the whole transaction, and no failure leaves the
+// connection unusable (PostgreSQL pipelines a transaction's statements).
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "app/database_factory.hpp"
+#include "integration/store_urls.hpp"
+
+namespace irisx::store {
+namespace {
+
+namespace asio = boost::asio;
+
+class StoreTransactions : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = app::open_database(irisx::testing::fresh_store_url(GetParam(), "tx", dir_),
+                             io_.get_executor(), 1);
+    run([this]() -> asio::awaitable<void> {
+      co_await db_->exec_script("CREATE TABLE items (name TEXT PRIMARY KEY)");
+      co_await db_->exec("INSERT INTO items (name) VALUES ('existing')");
+    });
+  }
+
+  void TearDown() override {
+    db_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // A coroutine lambda's frame points at its closure, so `call` keeps the closure alive.
+  template <class F>
+  static asio::awaitable<void> call(std::shared_ptr<F> coroutine) {
+    co_await (*coroutine)();
+  }
+
+  template <class F>
+  void run(F coroutine) {
+    std::exception_ptr failure;
+    asio::co_spawn(io_, call(std::make_shared<F>(std::move(coroutine))),
+                   [&](std::exception_ptr e) { failure = e; });
+    io_.run();
+    io_.restart();
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  // Runs `body` as a transaction; returns what it threw, or null.
+  std::exception_ptr transaction(Database::TransactionBody body) {
+    try {
+      run([&]() -> asio::awaitable<void> { co_await db_->transaction(body); });
+    } catch (...) {
+      return std::current_exception();
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> names() {
+    std::vector<std::string> out;
+    run([&]() -> asio::awaitable<void> {
+      for (const auto& row : (co_await db_->exec("SELECT name FROM items ORDER BY name")).rows)
+        out.push_back(row.text(0));
+    });
+    return out;
+  }
+
+  static ErrorKind kind_of(std::exception_ptr failure) {
+    try {
+      std::rethrow_exception(std::move(failure));
+    } catch (const StoreError& e) {
+      return e.kind();
+    } catch (...) {
+      ADD_FAILURE() << "not a StoreError";
+    }
+    return ErrorKind::other;
+  }
+
+  std::filesystem::path dir_;
+  asio::io_context io_;
+  std::unique_ptr<Database> db_;
+};
+
+using Names = std::vector<std::string>;
+
+TEST_P(StoreTransactions, DeferredStatementsAreSeenByTheNextStatementAndCommitted) {
+  std::int64_t seen_inside = -1;
+  EXPECT_FALSE(transaction([&](Session& s) -> asio::awaitable<void> {
+    s.defer("INSERT INTO items (name) VALUES ($1)", args("a"));
+    s.defer("INSERT INTO items (name) VALUES ($1)", args("b"));
+    seen_inside = (co_await s.exec("SELECT COUNT(*) FROM items")).front().int64(0);
+  }));
+  EXPECT_EQ(seen_inside, 3);
+  EXPECT_EQ(names(), (Names{"a", "b", "existing"}));
+}
+
+TEST_P(StoreTransactions, ADeferredFailureIsRaisedByTheNextExecAndUndoesTheTransaction) {
+  bool reached_after = false;
+  std::exception_ptr failure = transaction([&](Session& s) -> asio::awaitable<void> {
+    co_await s.exec("INSERT INTO items (name) VALUES ('before')");
+    s.defer("INSERT INTO items (name) VALUES ('existing')");  // primary key taken
+    s.defer("INSERT INTO items (name) VALUES ('skipped')");
+    co_await s.exec("SELECT COUNT(*) FROM items");
+    reached_after = true;
+  });
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(kind_of(failure), ErrorKind::unique_violation);
+  EXPECT_FALSE(reached_after);
+  EXPECT_EQ(names(), Names{"existing"});
+}
+
+TEST_P(StoreTransactions, ADeferredFailureAtTheEndFailsTheCommitAndUndoesTheTransaction) {
+  std::exception_ptr failure = transaction([&](Session& s) -> asio::awaitable<void> {
+    co_await s.exec("INSERT INTO items (name) VALUES ('before')");
+    s.defer("INSERT INTO items (name) VALUES ('existing')");
+    co_return;
+  });
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(kind_of(failure), ErrorKind::unique_violation);
+  EXPECT_EQ(names(), Names{"existing"});
+}
+
+TEST_P(StoreTransactions, ABodyThrowingAfterDeferredStatementsUndoesThemAndItsErrorWins) {
+  std::exception_ptr failure = transaction([&](Session& s) -> asio::awaitable<void> {
+    s.defer("INSERT INTO items (name) VALUES ('deferred')");
+    throw std::runtime_error("the handler changed its mind");
+    co_return;
+  });
+  ASSERT_TRUE(failure);
+  EXPECT_THROW(std::rethrow_exception(failure), std::runtime_error);
+  EXPECT_FALSE(transaction([&](Session& s) -> asio::awaitable<void> {
+    co_await s.exec("INSERT INTO items (name) VALUES ('next')");
+  }));
+  EXPECT_EQ(names(), (Names{"existing", "next"}));
+}
+
+TEST_P(StoreTransactions, AStatementThatDoesNotCompileFailsEachTimeAndSparesTheConnection) {
+  // On PostgreSQL the statement is prepared inside the pipeline; a failed Parse must not be
+  // remembered as prepared, or the second attempt would fail differently.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::exception_ptr failure = transaction([&](Session& s) -> asio::awaitable<void> {
+      s.defer("INSERT INTO no_such_table (name) VALUES ('x')");
+      co_await s.exec("INSERT INTO items (name) VALUES ('undone')");
+    });
+    ASSERT_TRUE(failure) << "attempt " << attempt;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find("no_such_table"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(transaction([&](Session& s) -> asio::awaitable<void> {
+    s.defer("INSERT INTO items (name) VALUES ('after')");
+    co_return;
+  }));
+  EXPECT_EQ(names(), (Names{"after", "existing"}));
+}
+
+TEST_P(StoreTransactions, ConcurrentTransactionsFromTwoThreadsAllCommit) {
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 200; ++i) {
+    Database::TransactionBody body = [i](Session& s) -> asio::awaitable<void> {
+      s.defer("INSERT INTO items (name) VALUES ($1)", args("n" + std::to_string(i)));
+      co_await s.exec("SELECT COUNT(*) FROM items");
+    };
+    asio::co_spawn(
+        io_, [this, body]() -> asio::awaitable<void> { co_await db_->transaction(body); },
+        [&](std::exception_ptr e) {
+          if (e) ++failures;
+        });
+  }
+  std::thread second([this] { io_.run(); });
+  io_.run();
+  second.join();
+  io_.restart();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(names().size(), 201u);
+}
+
+std::string store_name(const ::testing::TestParamInfo<std::string>& param) {
+  return param.param;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTransactions, ::testing::Values("sqlite", "postgres"),
+                         store_name);
+
+}  // namespace
+}  // namespace irisx::store
