@@ -328,16 +328,16 @@ asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& ta
            "NULL";
   bool settled = false;
   co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
-    co_await tx.exec(
+    tx.defer(
         "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, status_code, "
         "duration_ms, response_excerpt, error, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         attempt_row);
-    co_await tx.exec(
+    tx.defer(
         "UPDATE webhook_deliveries SET status = $2, lease_until = NULL, next_attempt_at = $3, "
         "last_status_code = $4, last_error = $5, updated_at = $6 WHERE id = $1",
         delivery_row);
-    if (!callback) co_await tx.exec(streak_sql, streak);
+    if (!callback) tx.defer(streak_sql, streak);
     if (!disable_reason.empty()) co_await disable(tx, target, disable_reason);
     // The job settles in the same commit as the attempt it caused, where the bus allows.
     if (retry_after) {
