@@ -22,11 +22,12 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::wal_grew(int pages) {
-  if (pages < threshold_pages_) return;
   {
     std::lock_guard lock(mutex_);
-    if (due_) return;
+    if (pages < checkpointed_pages_) checkpointed_pages_ = 0;  // the writer restarted the WAL
+    if (due_ || pages - checkpointed_pages_ < threshold_pages_) return;
     due_ = true;
+    due_pages_ = pages;
   }
   wake_.notify_one();
 }
@@ -34,17 +35,23 @@ void Checkpointer::wal_grew(int pages) {
 void Checkpointer::run() {
   for (;;) {
     bool stopping = false;
+    int pages = 0;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return due_ || stopping_; });
-      due_ = false;
       stopping = stopping_;
+      pages = due_pages_;
     }
     try {
       conn_->checkpoint();
     } catch (const std::exception& e) {
       // The WAL keeps every frame until a later checkpoint succeeds; nothing is lost.
       log::get("store")->warn("SQLite checkpoint failed: {}", e.what());
+    }
+    {
+      std::lock_guard lock(mutex_);
+      checkpointed_pages_ = pages;
+      due_ = false;
     }
     if (stopping) return;
   }

@@ -48,6 +48,10 @@ Row read_row(sqlite3_stmt* stmt, int columns) {
 }  // namespace
 
 Connection::Connection(const std::string& path) {
+  // Memory statistics cost a global mutex on every SQLite allocation; nothing reads them. Only
+  // possible before SQLite initialises, which the first connection does.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -63,7 +67,7 @@ Connection::Connection(const std::string& path) {
 }
 
 Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, statement] : cache_) sqlite3_finalize(statement.stmt);
   sqlite3_close(db_);
 }
 
@@ -83,8 +87,9 @@ void Connection::script(std::string_view sql) {
 }
 
 Result Connection::exec(std::string_view sql, const Params& params) {
-  sqlite3_stmt* stmt = prepare(sql);
-  bind(stmt, params);
+  Statement& statement = prepare(sql);
+  sqlite3_stmt* stmt = statement.stmt;
+  bind(statement, params);
   Result result;
   const int columns = sqlite3_column_count(stmt);
   for (;;) {
@@ -120,22 +125,24 @@ void Connection::checkpoint() {
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(db_, rc, "checkpoint");
 }
 
-sqlite3_stmt* Connection::prepare(std::string_view sql) {
-  std::string key(sql);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+Connection::Statement& Connection::prepare(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) fail(db_, rc, "prepare");
-  cache_.emplace(std::move(key), stmt);
-  return stmt;
+  return cache_.emplace(std::string(sql), Statement{stmt, {}}).first->second;
 }
 
-void Connection::bind(sqlite3_stmt* stmt, const Params& params) {
+void Connection::bind(Statement& statement, const Params& params) {
+  sqlite3_stmt* stmt = statement.stmt;
+  // "$N" is a named parameter to SQLite; its slot is looked up once so $N means the Nth param.
+  while (statement.slots.size() < params.size()) {
+    const std::string name = "$" + std::to_string(statement.slots.size() + 1);
+    statement.slots.push_back(sqlite3_bind_parameter_index(stmt, name.c_str()));
+  }
   for (std::size_t i = 0; i < params.size(); ++i) {
-    // "$N" is a named parameter to SQLite; look its slot up so $N means the Nth param.
-    std::string name = "$" + std::to_string(i + 1);
-    int slot = sqlite3_bind_parameter_index(stmt, name.c_str());
+    const int slot = statement.slots[i];
     if (slot == 0) continue;  // parameter not used by this statement
     int rc = std::visit(
         [&](const auto& v) -> int {
@@ -147,13 +154,14 @@ void Connection::bind(sqlite3_stmt* stmt, const Params& params) {
           } else if constexpr (std::is_same_v<T, double>) {
             return sqlite3_bind_double(stmt, slot, v);
           } else {
-            return sqlite3_bind_text64(stmt, slot, v.data(), v.size(), SQLITE_TRANSIENT,
-                                       SQLITE_UTF8);
+            // Not copied: `params` outlives the statement's use, which ends in a reset.
+            return sqlite3_bind_text64(stmt, slot, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
           }
         },
         params[i]);
     if (rc != SQLITE_OK) {
       sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
       fail(db_, rc, "bind");
     }
   }

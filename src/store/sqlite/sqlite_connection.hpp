@@ -1,9 +1,11 @@
 #pragma once
 // One SQLite connection (WAL, foreign keys on) with a cache of prepared statements keyed by SQL
 // text. Not thread-safe: each connection is used by one thread at a time.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "store/database.hpp"
 
@@ -31,13 +33,25 @@ class Connection {
   void on_commit(WalHook hook, void* context);
 
  private:
-  sqlite3_stmt* prepare(std::string_view sql);
-  void bind(sqlite3_stmt* stmt, const Params& params);
+  // A prepared statement and, for $1..$N, SQLite's slot numbers (0: not in the statement).
+  struct Statement {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> slots;
+  };
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+
+  Statement& prepare(std::string_view sql);
+  void bind(Statement& statement, const Params& params);
 
   sqlite3* db_ = nullptr;
   WalHook wal_hook_ = nullptr;
   void* wal_context_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, Statement, TextHash, std::equal_to<>> cache_;
 };
 
 // SELECT and WITH statements go to a reader connection; everything else to the writer.

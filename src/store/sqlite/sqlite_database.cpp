@@ -227,7 +227,7 @@ class SqliteDatabase final : public Database {
   // SQLite's own automatic checkpoint threshold.
   static constexpr int kCheckpointPages = 1000;
   // Bounds how long the first member of a batch waits for its COMMIT.
-  static constexpr int kMaxBatchMembers = 128;
+  static constexpr int kMaxBatchMembers = 32;
 
   std::string path_;
   sqlite::Checkpointer checkpointer_;
