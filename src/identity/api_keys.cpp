@@ -62,18 +62,21 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
                    actor.actor_id(),
                    now,
                    std::nullopt};
-  nlohmann::json scopes = input.scopes;
+  // Built before the transaction: with one writer (SQLite), the transaction's time is
+  // everyone's, and hashing or serialising needs no store.
+  store::Params row = store::args(out.key.id, out.key.tenant_id, out.key.name, out.key.mode,
+                                  hash_secret(out.secret), out.key.last_four,
+                                  nlohmann::json(input.scopes).dump(), actor.actor_id(), now);
+  nlohmann::json event_data = to_json(out.key);
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     // Deferred: id and key are fresh random values, so no failure here is the caller's to handle.
     s.defer(
         "INSERT INTO api_keys (id, tenant_id, name, mode, key_hash, last_four, scopes, created_by, "
         "created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        store::args(out.key.id, out.key.tenant_id, out.key.name, out.key.mode,
-                    hash_secret(out.secret), out.key.last_four, scopes.dump(), actor.actor_id(),
-                    now));
+        row);
     co_await write_audit(s, audit, "api_key.created", "api_key", out.key.id);
-    co_await events_.record(s, out.key.tenant_id, "api_key.created", to_json(out.key));
+    co_await events_.record(s, out.key.tenant_id, "api_key.created", event_data);
   });
   co_return out;
 }
