@@ -139,6 +139,15 @@ class MediaVerbs : public ::testing::Test {
     return run_sipp(std::move(run));
   }
 
+  // One SIPp call of `scenario` to `service`, its media going to `sink`.
+  SippResult call_service(std::string scenario, std::string service, const RtpSink& sink) {
+    SippRun run;
+    run.scenario = std::move(scenario);
+    run.service = std::move(service);
+    run.keys["rtpport"] = std::to_string(sink.port());
+    return call(std::move(run));
+  }
+
   // Waits for every leg to end; returns their records.
   std::vector<voice::CallRecord> records() {
     for (int i = 0; i < 500 && engine_->live_calls() > 0; ++i)
@@ -165,11 +174,7 @@ TEST_F(MediaVerbs, WavFilesAt16And44kHzArriveAt8kHzWithTheirToneAndAMissingFileI
             return play_files(std::move(c), paths, &outcome);
           }}});
   RtpSink sink;
-  SippRun run;
-  run.scenario = "uac-prompt-engine-hangs-up.xml";
-  run.service = "files";
-  run.keys["rtpport"] = std::to_string(sink.port());
-  const SippResult result = call(run);
+  const SippResult result = call_service("uac-prompt-engine-hangs-up.xml", "files", sink);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   records();
   {
@@ -203,11 +208,8 @@ TEST_F(MediaVerbs, SendDigitsGoesOutAsRfc4733EventsOneTimestampPerKeyAndWPausesH
             return send_digits(std::move(c), "15w9#", &outcome);
           }}});
   RtpSink sink;
-  SippRun run;
-  run.scenario = "uac-prompt-engine-hangs-up.xml";  // offers PCMU and telephone-event 101
-  run.service = "digits";
-  run.keys["rtpport"] = std::to_string(sink.port());
-  const SippResult result = call(run);
+  // The scenario offers PCMU and telephone-event 101.
+  const SippResult result = call_service("uac-prompt-engine-hangs-up.xml", "digits", sink);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   records();
   {
@@ -264,11 +266,7 @@ TEST_F(MediaVerbs, SendDigitsToAPeerWithoutTelephoneEventSoundsThemAsTones) {
             return send_digits(std::move(c), "159#", &outcome);
           }}});
   RtpSink sink;
-  SippRun run;
-  run.scenario = "uac-pcmu-only-engine-hangs-up.xml";
-  run.service = "digits";
-  run.keys["rtpport"] = std::to_string(sink.port());
-  const SippResult result = call(run);
+  const SippResult result = call_service("uac-pcmu-only-engine-hangs-up.xml", "digits", sink);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   records();
   {

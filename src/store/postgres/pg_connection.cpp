@@ -159,10 +159,8 @@ asio::awaitable<Connection::Outcome> Connection::read_pending() {
   co_return first_failure.error.empty() ? std::move(last) : std::move(first_failure);
 }
 
-namespace {
-
 // libpq wants parameters as C strings with their types; the strings must live until sent.
-struct BoundParams {
+struct Connection::BoundParams {
   std::vector<Oid> types;
   std::vector<std::string> texts;
   std::vector<const char*> values;
@@ -193,7 +191,19 @@ struct BoundParams {
   int count() const { return static_cast<int>(types.size()); }
 };
 
-}  // namespace
+std::string Connection::send_prepare(const std::string& sql, const BoundParams& bound) {
+  std::string name = "s" + std::to_string(++statements_named_);
+  if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), bound.count(), bound.types.data()))
+    fail_connection("PostgreSQL prepare");
+  return name;
+}
+
+void Connection::send_prepared(const std::string& name, const BoundParams& bound) {
+  if (!PQsendQueryPrepared(conn_, name.c_str(), bound.count(), bound.values.data(), nullptr,
+                           nullptr, 0)) {
+    fail_connection("PostgreSQL send");
+  }
+}
 
 asio::awaitable<Result> Connection::exec(std::string sql, Params params) {
   if (pipeline_) {
@@ -207,17 +217,12 @@ asio::awaitable<Result> Connection::exec(std::string sql, Params params) {
   const BoundParams bound(params);
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(++statements_named_);
-    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), bound.count(), bound.types.data()))
-      fail_connection("PostgreSQL prepare");
+    std::string name = send_prepare(sql, bound);
     co_await flush();
     co_await collect();  // throws on a bad statement, which then stays unprepared
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  if (!PQsendQueryPrepared(conn_, it->second.c_str(), bound.count(), bound.values.data(), nullptr,
-                           nullptr, 0)) {
-    fail_connection("PostgreSQL send");
-  }
+  send_prepared(it->second, bound);
   co_await flush();
   co_return co_await collect();
 }
@@ -226,16 +231,11 @@ void Connection::send_statement(const std::string& sql, const Params& params) {
   const BoundParams bound(params);
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(++statements_named_);
-    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), bound.count(), bound.types.data()))
-      fail_connection("PostgreSQL prepare");
+    // Remembered at once, so the Execute queued next uses it; forgotten if the Parse fails.
+    it = prepared_.emplace(sql, send_prepare(sql, bound)).first;
     pending_.push_back(Pending{sql});
-    it = prepared_.emplace(sql, std::move(name)).first;
   }
-  if (!PQsendQueryPrepared(conn_, it->second.c_str(), bound.count(), bound.values.data(), nullptr,
-                           nullptr, 0)) {
-    fail_connection("PostgreSQL send");
-  }
+  send_prepared(it->second, bound);
   pending_.push_back(Pending{});
 }
 

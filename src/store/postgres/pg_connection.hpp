@@ -50,6 +50,10 @@ class Connection {
     ErrorKind kind = ErrorKind::other;
   };
 
+  struct BoundParams;
+  // Sends a Parse of `sql` under a fresh statement name and returns the name.
+  std::string send_prepare(const std::string& sql, const BoundParams& bound);
+  void send_prepared(const std::string& name, const BoundParams& bound);
   void send_statement(const std::string& sql, const Params& params);
   boost::asio::awaitable<void> flush();
   boost::asio::awaitable<void> wait_readable();

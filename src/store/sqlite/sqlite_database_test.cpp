@@ -77,6 +77,15 @@ class SqliteGroupCommit : public ::testing::Test {
     co_await db_->transaction(std::move(body));
   }
 
+  // A transaction whose handler writes 'doomed' and then throws std::runtime_error.
+  asio::awaitable<void> insert_then_fail() {
+    Database::TransactionBody body = [](Session& s) -> asio::awaitable<void> {
+      co_await s.exec("INSERT INTO items (name) VALUES ('doomed')");
+      throw std::runtime_error("handler failed after writing");
+    };
+    co_await db_->transaction(std::move(body));
+  }
+
   std::int64_t count_items() {
     std::int64_t n = -1;
     run([&]() -> asio::awaitable<void> {
@@ -105,14 +114,7 @@ TEST_F(SqliteGroupCommit, ManyConcurrentTransactionsAllCommit) {
 TEST_F(SqliteGroupCommit, FailedTransactionInABatchRollsBackOnlyItself) {
   std::exception_ptr first, failing, last;
   spawn([this] { return insert("first"); }, &first);
-  spawn(
-      [this]() -> asio::awaitable<void> {
-        co_await db_->transaction([](Session& s) -> asio::awaitable<void> {
-          co_await s.exec("INSERT INTO items (name) VALUES ('doomed')");
-          throw std::runtime_error("handler failed after writing");
-        });
-      },
-      &failing);
+  spawn([this] { return insert_then_fail(); }, &failing);
   spawn([this] { return insert("last"); }, &last);
   run_all();
   EXPECT_FALSE(first);
@@ -177,14 +179,7 @@ TEST_F(SqliteGroupCommit, LoneStatementIsCommittedWhenItReturnsEvenWithABatchOpe
 
 TEST_F(SqliteGroupCommit, FailedFirstMemberStillCommitsTheMembersBehindIt) {
   std::exception_ptr failing, second, third;
-  spawn(
-      [this]() -> asio::awaitable<void> {
-        co_await db_->transaction([](Session& s) -> asio::awaitable<void> {
-          co_await s.exec("INSERT INTO items (name) VALUES ('doomed')");
-          throw std::runtime_error("the batch's first member failed");
-        });
-      },
-      &failing);
+  spawn([this] { return insert_then_fail(); }, &failing);
   spawn([this] { return insert("second"); }, &second);
   spawn([this] { return insert("third"); }, &third);
   run_all(2);
