@@ -2,6 +2,16 @@
 
 namespace irisx::store {
 
+std::string placeholders(std::size_t first, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    out += '$';
+    out += std::to_string(first + i);
+  }
+  return out;
+}
+
 const Value& Row::at(std::size_t i) const {
   if (i >= values_.size()) throw StoreError(ErrorKind::other, "column index out of range");
   return values_[i];

@@ -69,6 +69,9 @@ Params args(Ts&&... values) {
   return p;
 }
 
+// "$first, $first+1, …" (count of them), for an IN list or a multi-row VALUES.
+std::string placeholders(std::size_t first, std::size_t count);
+
 enum class ErrorKind { unique_violation, foreign_key_violation, unavailable, other };
 
 class StoreError : public std::runtime_error {

@@ -26,25 +26,6 @@ std::vector<milliseconds> default_retry_schedule() {
   return {5s, 5min, 30min, 2h, 5h, 10h, 10h};
 }
 
-struct DeliveryWorker::Target {
-  std::string delivery_id;
-  std::string status;
-  std::optional<std::int64_t> next_attempt_at;
-  std::int64_t attempts = 0;
-  events::Event event;
-  std::optional<Endpoint> endpoint;  // none once deleted
-  std::string secret_sealed;
-  std::optional<std::string> previous_secret_sealed;
-  std::optional<std::string> url;  // a status callback's own URL
-};
-
-struct DeliveryWorker::Outcome {
-  int status_code = 0;
-  std::int64_t duration_ms = 0;
-  std::string excerpt;
-  std::string error;
-};
-
 namespace {
 
 auto logger() {
@@ -63,28 +44,30 @@ std::string printable_excerpt(std::string_view body) {
   return out;
 }
 
-store::Value nullable(const std::string& s) {
-  if (s.empty()) return nullptr;
-  return s;
+store::Params claim_params(std::int64_t lease_until, std::int64_t now,
+                           std::vector<std::string> delivery_ids) {
+  store::Params params = store::args(lease_until, now, now + 50);
+  for (auto& id : delivery_ids) params.emplace_back(std::move(id));
+  return params;
 }
 
-// Keeps the per-endpoint count of requests in flight true on every path out of an attempt.
-class EndpointSlot {
- public:
-  EndpointSlot(std::map<std::string, int>& counts, std::string id)
-      : counts_(counts), id_(std::move(id)) {
-    ++counts_[id_];
+// Columns as DeliveryWorker::load selects them.
+DeliveryTarget target_from_row(const store::Row& row) {
+  DeliveryTarget t;
+  t.delivery_id = row.text(0);
+  t.tenant_id = row.text(1);
+  t.status = row.text(2);
+  t.next_attempt_at = row.opt_int64(3);
+  t.attempts = row.int64(4);
+  t.event = {row.text(5), row.text(6), row.text(7), row.text(8), row.int64(9)};
+  if (!row.is_null(10)) {
+    t.secret_sealed = row.text(10);
+    t.previous_secret_sealed = row.opt_text(11);
+    t.endpoint = endpoint_from_row(row, 13);
   }
-  ~EndpointSlot() {
-    if (--counts_[id_] <= 0) counts_.erase(id_);
-  }
-  EndpointSlot(const EndpointSlot&) = delete;
-  EndpointSlot& operator=(const EndpointSlot&) = delete;
-
- private:
-  std::map<std::string, int>& counts_;
-  std::string id_;
-};
+  t.url = row.opt_text(12);
+  return t;
+}
 
 }  // namespace
 
@@ -112,6 +95,16 @@ void DeliveryWorker::idle_wake() {
   if (wake_) wake_->cancel();
 }
 
+void DeliveryWorker::release_slot(const std::string& endpoint_id) {
+  auto it = per_endpoint_.find(endpoint_id);
+  if (it != per_endpoint_.end() && --it->second <= 0) per_endpoint_.erase(it);
+}
+
+void DeliveryWorker::job_done() {
+  --in_flight_;
+  idle_wake();
+}
+
 asio::awaitable<void> DeliveryWorker::run() {
   auto executor = co_await asio::this_coro::executor;
   wake_.emplace(executor);
@@ -136,10 +129,8 @@ asio::awaitable<void> DeliveryWorker::run() {
       co_await wake_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    for (auto& job : jobs) {
-      ++in_flight_;
-      asio::co_spawn(executor, handle(std::move(job)), asio::detached);
-    }
+    in_flight_ += static_cast<int>(jobs.size());
+    if (!jobs.empty()) co_await take(std::move(jobs));
   }
   // SIGTERM: what was fetched is finished (each attempt is bounded by the timeout).
   while (in_flight_ > 0) {
@@ -148,38 +139,105 @@ asio::awaitable<void> DeliveryWorker::run() {
   }
 }
 
-asio::awaitable<void> DeliveryWorker::handle(bus::Delivery job) {
+asio::awaitable<void> DeliveryWorker::take(std::vector<bus::Delivery> jobs) {
+  auto executor = co_await asio::this_coro::executor;
+  std::vector<Loaded> loaded;
+  std::map<std::string, std::int64_t> claimed;
+  std::vector<std::size_t> candidates;
+  std::vector<bool> handed_off(jobs.size(), false);
   bool failed = false;
   try {
-    auto parsed = parse_job(job.message.payload);
-    std::optional<Target> target;
-    if (parsed) target = co_await load(parsed->delivery_id, parsed->tenant_id);
+    loaded = co_await load(jobs);
     const std::int64_t now = now_ms();
-    if (!parsed) {
-      co_await bus_.dead_letter(job, "not a webhook delivery job");
-    } else if (!target || target->status != "pending") {
-      co_await bus_.ack(job);  // finished or gone: a duplicate job has nothing left to do
-    } else if (!target->endpoint || !target->endpoint->enabled) {
-      const std::string reason =
-          target->endpoint ? "the endpoint is disabled" : "the endpoint was deleted";
-      co_await db_.exec(
-          "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, lease_until = NULL, "
-          "updated_at = $3 WHERE id = $1 AND status = 'pending'",
-          store::args(target->delivery_id, reason, now));
-      co_await bus_.ack(job);
-    } else if (target->next_attempt_at && *target->next_attempt_at > now + 50) {
-      co_await bus_.retry(job, milliseconds(*target->next_attempt_at - now));
-    } else if (in_flight_to(target->endpoint->id) >= settings_.max_in_flight_per_endpoint) {
-      co_await bus_.retry(job, milliseconds(200));
-    } else {
-      // Taken before the claim's co_await, so that jobs handled meanwhile count this one.
-      EndpointSlot slot(per_endpoint_, target->endpoint->id);
-      if (auto attempts = co_await claim(*target, now); !attempts) {
-        co_await bus_.ack(job);  // another worker holds this delivery's lease
-      } else {
-        target->attempts = *attempts;
-        co_await attempt(std::move(job), std::move(*target));
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const Skip skip = skip_reason(loaded[i], now);
+      if (skip.kind != Skip::Kind::none) {
+        handed_off[i] = true;
+        asio::co_spawn(executor, settle_skipped(std::move(jobs[i]), loaded[i].target, skip),
+                       asio::detached);
+        continue;
       }
+      // The slot is taken now, so that the next jobs of this batch count this one.
+      ++per_endpoint_[loaded[i].target->endpoint->id];
+      candidates.push_back(i);
+      ids.push_back(loaded[i].target->delivery_id);
+    }
+    if (!ids.empty()) claimed = co_await claim(std::move(ids), now);
+  } catch (const std::exception& e) {
+    logger()->warn("taking {} delivery jobs failed: {}", jobs.size(), e.what());
+    failed = true;
+  }
+  if (failed) {
+    for (std::size_t i : candidates) release_slot(loaded[i].target->endpoint->id);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (handed_off[i]) continue;
+      asio::co_spawn(executor,
+                     settle_skipped(std::move(jobs[i]), std::nullopt, Skip(Skip::Kind::later)),
+                     asio::detached);
+    }
+    co_return;
+  }
+  for (std::size_t i : candidates) {
+    DeliveryTarget& target = *loaded[i].target;
+    auto it = claimed.find(target.delivery_id);
+    if (it == claimed.end()) {  // another worker holds this delivery's lease, or a duplicate job
+      release_slot(target.endpoint->id);
+      asio::co_spawn(executor,
+                     settle_skipped(std::move(jobs[i]), std::nullopt, Skip(Skip::Kind::ack)),
+                     asio::detached);
+      continue;
+    }
+    target.attempts = it->second;
+    claimed.erase(it);
+    asio::co_spawn(executor, attempt_and_release(std::move(jobs[i]), std::move(target)),
+                   asio::detached);
+  }
+}
+
+DeliveryWorker::Skip DeliveryWorker::skip_reason(const Loaded& loaded, std::int64_t now) const {
+  if (!loaded.is_job) return Skip(Skip::Kind::dead_letter);
+  const auto& target = loaded.target;
+  if (!target || target->status != "pending") return Skip(Skip::Kind::ack);  // finished or gone
+  if (!target->endpoint || !target->endpoint->enabled) {
+    return Skip(Skip::Kind::fail, {},
+                target->endpoint ? "the endpoint is disabled" : "the endpoint was deleted");
+  }
+  if (target->next_attempt_at && *target->next_attempt_at > now + 50) {
+    return Skip(Skip::Kind::wait, milliseconds(*target->next_attempt_at - now));
+  }
+  if (in_flight_to(target->endpoint->id) >= settings_.max_in_flight_per_endpoint) {
+    return Skip(Skip::Kind::wait, milliseconds(200));
+  }
+  return Skip(Skip::Kind::none);
+}
+
+asio::awaitable<void> DeliveryWorker::settle_skipped(bus::Delivery job,
+                                                     std::optional<DeliveryTarget> target,
+                                                     Skip skip) {
+  bool failed = false;
+  try {
+    switch (skip.kind) {
+      case Skip::Kind::dead_letter:
+        co_await bus_.dead_letter(job, "not a webhook delivery job");
+        break;
+      case Skip::Kind::ack:
+        co_await bus_.ack(job);
+        break;
+      case Skip::Kind::fail:
+        co_await db_.exec(
+            "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, lease_until = "
+            "NULL, updated_at = $3 WHERE id = $1 AND status = 'pending'",
+            store::args(target->delivery_id, skip.reason, now_ms()));
+        co_await bus_.ack(job);
+        break;
+      case Skip::Kind::wait:
+        co_await bus_.retry(job, skip.delay);
+        break;
+      case Skip::Kind::later:
+      case Skip::Kind::none:
+        failed = true;
+        break;
     }
   } catch (const std::exception& e) {
     logger()->warn("delivery job {} failed: {}", job.message.id, e.what());
@@ -192,52 +250,60 @@ asio::awaitable<void> DeliveryWorker::handle(bus::Delivery job) {
       // The bus hands the job out again once its ack wait runs out.
     }
   }
-  --in_flight_;
-  idle_wake();
+  job_done();
 }
 
-asio::awaitable<std::optional<DeliveryWorker::Target>> DeliveryWorker::load(std::string delivery_id,
-                                                                            std::string tenant_id) {
-  store::Result r = co_await db_.exec(
-      "SELECT d.status, d.next_attempt_at, d.attempts, ev.id, ev.tenant_id, ev.type, ev.data, "
-      "ev.created_at, w.secret_sealed, w.previous_secret_sealed, d.url, " +
-          endpoint_columns("w.") +
-          " FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
-          "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id "
-          "WHERE d.id = $1 AND d.tenant_id = $2",
-      store::args(delivery_id, tenant_id));
-  if (r.empty()) co_return std::nullopt;
-  const store::Row& row = r.front();
-  Target t;
-  t.delivery_id = delivery_id;
-  t.status = row.text(0);
-  t.next_attempt_at = row.opt_int64(1);
-  t.attempts = row.int64(2);
-  t.event = {row.text(3), row.text(4), row.text(5), row.text(6), row.int64(7)};
-  if (!row.is_null(8)) {
-    t.secret_sealed = row.text(8);
-    t.previous_secret_sealed = row.opt_text(9);
-    t.endpoint = endpoint_from_row(row, 11);
+asio::awaitable<std::vector<DeliveryWorker::Loaded>> DeliveryWorker::load(
+    std::vector<bus::Delivery> jobs) {
+  std::vector<std::optional<DeliveryJob>> keys;
+  store::Params ids;
+  for (const auto& job : jobs) {
+    keys.push_back(parse_job(job.message.payload));
+    if (keys.back()) ids.push_back(keys.back()->delivery_id);
   }
-  t.url = row.opt_text(10);
-  co_return t;
+  std::map<std::string, DeliveryTarget> found;
+  if (!ids.empty()) {
+    const std::size_t n = ids.size();
+    store::Result r = co_await db_.exec(
+        "SELECT d.id, d.tenant_id, d.status, d.next_attempt_at, d.attempts, ev.id, ev.tenant_id, "
+        "ev.type, ev.data, ev.created_at, w.secret_sealed, w.previous_secret_sealed, d.url, " +
+            endpoint_columns("w.") +
+            " FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
+            "LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id IN (" +
+            store::placeholders(1, n) + ")",
+        std::move(ids));
+    for (const store::Row& row : r.rows) found.emplace(row.text(0), target_from_row(row));
+  }
+  std::vector<Loaded> out(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!keys[i]) continue;
+    out[i].is_job = true;
+    auto it = found.find(keys[i]->delivery_id);
+    // A job names its tenant: a delivery of another tenant is not its delivery.
+    if (it != found.end() && it->second.tenant_id == keys[i]->tenant_id) out[i].target = it->second;
+  }
+  co_return out;
 }
 
-asio::awaitable<std::optional<std::int64_t>> DeliveryWorker::claim(const Target& target,
-                                                                   std::int64_t now) {
+asio::awaitable<std::map<std::string, std::int64_t>> DeliveryWorker::claim(
+    std::vector<std::string> delivery_ids, std::int64_t now) {
   // The lease outlives the request, so a duplicate job for the same delivery cannot start a
   // second attempt while this one runs; it lapses if this worker dies.
   const std::int64_t lease_until = now + settings_.timeout.count() + 1000;
+  store::Params params = claim_params(lease_until, now, std::move(delivery_ids));
   store::Result r = co_await db_.exec(
-      "UPDATE webhook_deliveries SET attempts = attempts + 1, lease_until = $2, updated_at = $3 "
-      "WHERE id = $1 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) "
-      "AND (next_attempt_at IS NULL OR next_attempt_at <= $4) RETURNING attempts",
-      store::args(target.delivery_id, lease_until, now, now + 50));
-  if (r.empty()) co_return std::nullopt;
-  co_return r.front().int64(0);
+      "UPDATE webhook_deliveries SET attempts = attempts + 1, lease_until = $1, updated_at = $2 "
+      "WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $2) "
+      "AND (next_attempt_at IS NULL OR next_attempt_at <= $3) AND id IN (" +
+          store::placeholders(4, params.size() - 3) + ") RETURNING id, attempts",
+      std::move(params));
+  std::map<std::string, std::int64_t> out;
+  for (const store::Row& row : r.rows) out.emplace(row.text(0), row.int64(1));
+  co_return out;
 }
 
-std::vector<std::string> DeliveryWorker::secrets(const Target& target, std::int64_t now) const {
+std::vector<std::string> DeliveryWorker::secrets(const DeliveryTarget& target,
+                                                 std::int64_t now) const {
   std::vector<std::string> out;
   auto current = crypto::open_sealed(data_key_, target.secret_sealed);
   if (!current) throw std::runtime_error("webhook secret cannot be unsealed");
@@ -251,7 +317,28 @@ std::vector<std::string> DeliveryWorker::secrets(const Target& target, std::int6
   return out;
 }
 
-asio::awaitable<void> DeliveryWorker::attempt(bus::Delivery job, Target target) {
+asio::awaitable<void> DeliveryWorker::attempt_and_release(bus::Delivery job,
+                                                          DeliveryTarget target) {
+  const std::string endpoint_id = target.endpoint->id;
+  bool failed = false;
+  try {
+    co_await attempt(job, std::move(target));
+  } catch (const std::exception& e) {
+    logger()->warn("delivery job {} failed: {}", job.message.id, e.what());
+    failed = true;
+  }
+  if (failed) {
+    try {
+      co_await bus_.retry(job, std::chrono::seconds(5));
+    } catch (const std::exception&) {
+      // The bus hands the job out again once its ack wait runs out.
+    }
+  }
+  release_slot(endpoint_id);
+  job_done();
+}
+
+asio::awaitable<void> DeliveryWorker::attempt(bus::Delivery job, DeliveryTarget target) {
   const std::int64_t now = now_ms();
   const std::string body = events::envelope_text(target.event);
   net::HttpRequest request;
@@ -265,93 +352,12 @@ asio::awaitable<void> DeliveryWorker::attempt(bus::Delivery job, Target target) 
                      {"webhook-signature",
                       signature_header(secrets(target, now), target.event.id, now / 1000, body)}};
   net::HttpResponse response = co_await http_.send(std::move(request));
-  Outcome outcome{response.status, response.duration.count(), printable_excerpt(response.body),
-                  response.error};
+  AttemptOutcome outcome{response.status, response.duration.count(),
+                         printable_excerpt(response.body), response.error};
   if (outcome.error.empty() && (outcome.status_code < 200 || outcome.status_code > 299)) {
     outcome.error = "HTTP " + std::to_string(outcome.status_code);
   }
-  co_await finish(std::move(job), target, std::move(outcome));
-}
-
-asio::awaitable<void> DeliveryWorker::disable(store::Session& tx, const Target& target,
-                                              std::string reason) {
-  store::Result r = co_await tx.exec(
-      std::string("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $2, updated_at = "
-                  "$3 WHERE id = $1 AND enabled = 1 RETURNING ") +
-          endpoint_columns(""),
-      store::args(target.endpoint->id, reason, now_ms()));
-  if (r.empty()) co_return;
-  logger()->info("webhook {} disabled: {}", target.endpoint->id, reason);
-  co_await publisher_.record(tx, target.event.tenant_id, "webhook.disabled",
-                             to_json(endpoint_from_row(r.front())));
-}
-
-asio::awaitable<void> DeliveryWorker::finish(bus::Delivery job, const Target& target,
-                                             Outcome outcome) {
-  const std::int64_t now = now_ms();
-  const bool ok = outcome.error.empty();
-  // The callbacks endpoint stands for many URLs that are not the tenant's endpoint: one URL
-  // failing (even with 410) fails only its delivery, never disables anything.
-  const bool callback = target.endpoint->kind == "callbacks";
-  const std::int64_t failing_since = target.endpoint->failing_since.value_or(now);
-  std::optional<milliseconds> retry_after;
-  std::string status = ok ? "succeeded" : "failed";
-  std::string disable_reason;
-  const bool gone = outcome.status_code == 410;
-  if (!ok && gone && !callback) {
-    disable_reason = "the endpoint answered 410 Gone";
-  } else if (!ok && !callback && now - failing_since >= settings_.disable_after.count()) {
-    disable_reason = "deliveries failed without a break since " + rfc3339(failing_since);
-  } else if (!ok && !gone &&
-             target.attempts <= static_cast<std::int64_t>(settings_.retry_schedule.size())) {
-    retry_after = settings_.retry_schedule[static_cast<std::size_t>(target.attempts - 1)];
-    status = "pending";
-  }
-  // Every statement's parameters are built before its co_await: g++ 12 mishandles temporaries
-  // with conditional lifetimes (?: of variants) inside co_await expressions.
-  const store::Value status_code = outcome.status_code > 0
-                                       ? store::Value(std::int64_t(outcome.status_code))
-                                       : store::Value(nullptr);
-  const store::Value next_attempt =
-      retry_after ? store::Value(now + retry_after->count()) : store::Value(nullptr);
-  store::Params attempt_row = store::args(new_id("WA"), target.delivery_id, target.event.tenant_id,
-                                          target.attempts, status_code, outcome.duration_ms,
-                                          nullable(outcome.excerpt), nullable(outcome.error), now);
-  store::Params delivery_row = store::args(target.delivery_id, status, next_attempt, status_code,
-                                           nullable(outcome.error), now);
-  store::Params streak =
-      ok ? store::args(target.endpoint->id) : store::args(target.endpoint->id, now);
-  const char* streak_sql =
-      ok ? "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS "
-           "NOT NULL"
-         : "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS "
-           "NULL";
-  bool settled = false;
-  co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
-    tx.defer(
-        "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, status_code, "
-        "duration_ms, response_excerpt, error, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        attempt_row);
-    tx.defer(
-        "UPDATE webhook_deliveries SET status = $2, lease_until = NULL, next_attempt_at = $3, "
-        "last_status_code = $4, last_error = $5, updated_at = $6 WHERE id = $1",
-        delivery_row);
-    if (!callback) tx.defer(streak_sql, streak);
-    if (!disable_reason.empty()) co_await disable(tx, target, disable_reason);
-    // The job settles in the same commit as the attempt it caused, where the bus allows.
-    if (retry_after) {
-      settled = co_await bus_.retry_in(tx, job, *retry_after);
-    } else {
-      settled = co_await bus_.ack_in(tx, job);
-    }
-  });
-  if (settled) co_return;
-  if (retry_after) {
-    co_await bus_.retry(std::move(job), *retry_after);
-  } else {
-    co_await bus_.ack(std::move(job));
-  }
+  co_await settle(std::move(job), std::move(target), std::move(outcome));
 }
 
 }  // namespace irisx::webhooks

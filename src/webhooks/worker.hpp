@@ -19,6 +19,7 @@
 #include "events/events.hpp"
 #include "net/http_client.hpp"
 #include "store/database.hpp"
+#include "webhooks/attempt_plan.hpp"
 
 namespace irisx::webhooks {
 
@@ -43,20 +44,48 @@ class DeliveryWorker {
   void stop();
 
  private:
-  struct Target;
-  struct Outcome;
+  struct Loaded {
+    bool is_job = false;  // the payload is a delivery job
+    std::optional<DeliveryTarget> target;
+  };
+  // Why a fetched job is settled without an attempt.
+  struct Skip {
+    enum class Kind { none, dead_letter, ack, fail, wait, later };
+    explicit Skip(Kind k, std::chrono::milliseconds d = {}, std::string r = {})
+        : kind(k), delay(d), reason(std::move(r)) {}
+    Kind kind;
+    std::chrono::milliseconds delay;  // wait
+    std::string reason;               // fail
+  };
+  struct Settlement;
 
-  boost::asio::awaitable<void> handle(bus::Delivery job);
-  boost::asio::awaitable<void> attempt(bus::Delivery job, Target target);
-  boost::asio::awaitable<std::optional<Target>> load(std::string delivery_id,
-                                                     std::string tenant_id);
-  boost::asio::awaitable<std::optional<std::int64_t>> claim(const Target& target, std::int64_t now);
-  boost::asio::awaitable<void> finish(bus::Delivery job, const Target& target, Outcome outcome);
-  boost::asio::awaitable<void> disable(store::Session& tx, const Target& target,
+  // One fetched batch: its deliveries are loaded with one statement and claimed with another,
+  // then each claimed one is attempted on its own coroutine.
+  boost::asio::awaitable<void> take(std::vector<bus::Delivery> jobs);
+  boost::asio::awaitable<std::vector<Loaded>> load(std::vector<bus::Delivery> jobs);
+  Skip skip_reason(const Loaded& loaded, std::int64_t now) const;
+  boost::asio::awaitable<void> settle_skipped(bus::Delivery job,
+                                              std::optional<DeliveryTarget> target, Skip skip);
+  boost::asio::awaitable<std::map<std::string, std::int64_t>> claim(
+      std::vector<std::string> delivery_ids, std::int64_t now);
+  boost::asio::awaitable<void> attempt_and_release(bus::Delivery job, DeliveryTarget target);
+  boost::asio::awaitable<void> attempt(bus::Delivery job, DeliveryTarget target);
+  std::vector<std::string> secrets(const DeliveryTarget& target, std::int64_t now) const;
+
+  // worker_settle.cpp. An attempt's outcome is committed together with those of the attempts
+  // that finished while the previous outcomes were being committed: one transaction for them
+  // all, as the SQLite writer batches transactions.
+  boost::asio::awaitable<void> settle(bus::Delivery job, DeliveryTarget target,
+                                      AttemptOutcome outcome);
+  boost::asio::awaitable<void> settle_batch(std::vector<Settlement*> batch);
+  boost::asio::awaitable<void> settle_alone(Settlement& s);
+  boost::asio::awaitable<void> disable(store::Session& tx, const DeliveryTarget& target,
                                        std::string reason);
-  std::vector<std::string> secrets(const Target& target, std::int64_t now) const;
+
   void idle_wake();
+  void job_done();
   int in_flight_to(const std::string& endpoint_id) const;
+  void release_slot(const std::string& endpoint_id);
 
   store::Database& db_;
   bus::Bus& bus_;
@@ -68,6 +97,8 @@ class DeliveryWorker {
   int in_flight_ = 0;
   std::map<std::string, int> per_endpoint_;
   std::optional<boost::asio::steady_timer> wake_;
+  std::vector<Settlement*> unsettled_;
+  bool settling_ = false;
 };
 
 }  // namespace irisx::webhooks

@@ -40,13 +40,6 @@ constexpr StreamDef kStreams[] = {{"CALLS", "events.calls.*"},
                                   {"EMAILS", "events.emails.*"},
                                   {"WEBHOOKS", "events.webhooks.*"}};
 
-// "$1, $2, …, $n" for an IN list.
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 1; i <= n; ++i) out += (i > 1 ? ", $" : "$") + std::to_string(i);
-  return out;
-}
-
 class NatsBus final : public Bus {
  public:
   NatsBus(store::Database& db, asio::any_io_executor executor, NatsBusOptions options)
@@ -190,8 +183,9 @@ class NatsBus final : public Bus {
     auto acked = co_await nats::offload(&relay_pool_, std::move(work));
     if (!acked.empty()) {
       store::Params ids(acked.begin(), acked.end());
-      co_await db_.exec("DELETE FROM bus_outbox WHERE msg_id IN (" + placeholders(ids.size()) + ")",
-                        std::move(ids));
+      co_await db_.exec(
+          "DELETE FROM bus_outbox WHERE msg_id IN (" + store::placeholders(1, ids.size()) + ")",
+          std::move(ids));
     }
     co_return RelayPass{batch.size(), batch.size() - std::min(batch.size(), acked.size())};
   }
