@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook delivery benchmark: events created through the API (POST /v1/api-keys emits one
-# api_key.created per request) delivered to a local receiver (bench/webhooks/receiver.js), in three
-# modes: embedded bus on SQLite, embedded bus on PostgreSQL, NATS JetStream with PostgreSQL.
+# api_key.created per request) delivered to a local receiver (bench/webhooks/receiver.js), in four
+# modes: embedded bus on SQLite, embedded bus on PostgreSQL, NATS JetStream with PostgreSQL (the
+# cluster setup) and NATS JetStream with SQLite (one machine, NATS as the queue).
 # Scenarios per mode, each on a fresh irisx and fresh servers:
 #   throughput  wrk -t1 -c32 flat out for N s, tenant with 4 endpoints, then drain (cap 120 s)
 #   paced       about 1,000 POST/s (wrk delay()), tenant with 1 endpoint, then drain
@@ -77,14 +78,14 @@ start_mode() {  # $1 mode; sets base
   local dir="$work/$mode"
   mkdir -p "$dir"
   db="sqlite:$dir/data/irisx.db"
-  if [[ $mode != embedded-sqlite ]]; then
+  if [[ $mode != *sqlite ]]; then
     pg_dir="$dir/pg"
     local pg_port; pg_port=$(free_port)
     "$root/tests/scripts/pg-test-server.sh" start "$pg_dir" "$pg_port"
     db_url="postgres://postgres@127.0.0.1:$pg_port/irisx"
     db=$db_url
   fi
-  if [[ $mode == nats ]]; then
+  if [[ $mode == nats* ]]; then
     local nats_port; nats_port=$(free_port)
     mkdir -p "$dir/nats"
     nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$dir/nats" >"$dir/nats.log" 2>&1 &
@@ -256,13 +257,14 @@ bench_mode() {  # $1 mode
   echo "  unsettled: deliveries the store still has as pending or failed at the end."
   echo "- deliveries/s = delivered / (last arrival − first arrival), so it includes the drain."
   echo "- e2e: receiver arrival time − the event's created_at (same wall clock, ms), over every request."
-  echo "- Modes: embedded bus on SQLite, embedded bus on PostgreSQL, NATS JetStream with PostgreSQL; each"
-  echo "  on a fresh irisx and fresh servers."
+  echo "- Modes: embedded bus on SQLite, embedded bus on PostgreSQL, NATS JetStream with PostgreSQL"
+  echo "  (\`nats\`, the cluster setup) and NATS JetStream with SQLite (\`nats-sqlite\`); each on a fresh"
+  echo "  irisx and fresh servers."
   echo
   echo "| mode | scenario | POST/s | events | expected | delivered | lost | dup | unsettled | deliveries/s | e2e p50 | e2e p99 | e2e max |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 } >"$out.tmp"
 cat "$out.tmp"
-for mode in ${IRISX_BENCH_MODES:-embedded-sqlite embedded-postgres nats}; do bench_mode "$mode"; done
+for mode in ${IRISX_BENCH_MODES:-embedded-sqlite embedded-postgres nats nats-sqlite}; do bench_mode "$mode"; done
 mv "$out.tmp" "$out"
 echo "written to $out"

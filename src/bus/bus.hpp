@@ -49,7 +49,13 @@ class Bus {
   virtual boost::asio::awaitable<void> declare(ConsumerSpec spec) = 0;
 
   // Publishes as part of the caller's transaction: rolled back with it, visible once committed.
-  virtual boost::asio::awaitable<void> publish(store::Session& tx, Message message) = 0;
+  virtual boost::asio::awaitable<void> publish_all(store::Session& tx,
+                                                   std::vector<Message> messages) = 0;
+  boost::asio::awaitable<void> publish(store::Session& tx, Message message) {
+    std::vector<Message> one;
+    one.push_back(std::move(message));
+    co_await publish_all(tx, std::move(one));
+  }
 
   // Up to `max` deliveries for `consumer`, waiting at most `wait` while there are none.
   virtual boost::asio::awaitable<std::vector<Delivery>> fetch(std::string consumer, int max,
@@ -62,7 +68,13 @@ class Bus {
   // Settles inside the caller's store transaction where the queue lives in the store (the
   // embedded bus), so a job and the state change it produced commit together; returns false
   // where it cannot (NATS), and the caller then settles with ack/retry after its commit.
-  virtual boost::asio::awaitable<bool> ack_in(store::Session& tx, Delivery delivery) = 0;
+  virtual boost::asio::awaitable<bool> ack_all_in(store::Session& tx,
+                                                  std::vector<Delivery> deliveries) = 0;
+  boost::asio::awaitable<bool> ack_in(store::Session& tx, Delivery delivery) {
+    std::vector<Delivery> one;
+    one.push_back(std::move(delivery));
+    co_return co_await ack_all_in(tx, std::move(one));
+  }
   virtual boost::asio::awaitable<bool> retry_in(store::Session& tx, Delivery delivery,
                                                 std::chrono::milliseconds delay) = 0;
   // Gives up on the message: it is kept in the store's bus_dead_letters table with the reason.

@@ -12,6 +12,26 @@ std::string placeholders(std::size_t first, std::size_t count) {
   return out;
 }
 
+std::string values_rows(std::string_view row, std::size_t width, std::size_t rows) {
+  std::string out;
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (i > 0) out += ", ";
+    for (std::size_t p = 0; p < row.size(); ++p) {
+      if (row[p] != '$' || p + 1 >= row.size() || row[p + 1] < '0' || row[p + 1] > '9') {
+        out += row[p];
+        continue;
+      }
+      std::size_t k = 0;
+      while (p + 1 < row.size() && row[p + 1] >= '0' && row[p + 1] <= '9') {
+        k = k * 10 + static_cast<std::size_t>(row[++p] - '0');
+      }
+      out += '$';
+      out += std::to_string(i * width + k);
+    }
+  }
+  return out;
+}
+
 const Value& Row::at(std::size_t i) const {
   if (i >= values_.size()) throw StoreError(ErrorKind::other, "column index out of range");
   return values_[i];

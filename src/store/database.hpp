@@ -69,8 +69,18 @@ Params args(Ts&&... values) {
   return p;
 }
 
-// "$first, $first+1, …" (count of them), for an IN list or a multi-row VALUES.
+// A statement built ahead of the transaction that runs it.
+struct Statement {
+  std::string sql;
+  Params params;
+};
+
+// "$first, $first+1, …" (count of them), for an IN list.
 std::string placeholders(std::size_t first, std::size_t count);
+
+// A multi-row VALUES list: `rows` copies of `row` (e.g. "($1, $2, 0, $3)", using $1..$width),
+// joined with ", ", copy i's $k renumbered to $(i * width + k).
+std::string values_rows(std::string_view row, std::size_t width, std::size_t rows);
 
 enum class ErrorKind { unique_violation, foreign_key_violation, unavailable, other };
 

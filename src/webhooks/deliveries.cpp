@@ -26,6 +26,30 @@ std::string job_subject(std::string_view event_type) {
   return "events.webhooks." + events::subject_token(event_type);
 }
 
+bus::Message job_message(std::string message_id, const Delivery& delivery) {
+  nlohmann::json job = {{"delivery_id", delivery.id}, {"tenant_id", delivery.tenant_id}};
+  return {std::move(message_id), job_subject(delivery.event_type), job.dump()};
+}
+
+Delivery new_delivery(std::string endpoint_id, const events::Event& event,
+                      std::optional<std::string> url) {
+  const std::int64_t now = now_ms();
+  return {new_id("WD"),
+          event.tenant_id,
+          std::move(endpoint_id),
+          event.id,
+          event.type,
+          "pending",
+          0,
+          std::nullopt,
+          std::nullopt,
+          std::nullopt,
+          now,
+          now,
+          {},
+          std::move(url)};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Delivery& d) {
@@ -71,12 +95,23 @@ std::optional<DeliveryJob> parse_job(const std::string& payload) {
   return DeliveryJob{id->get<std::string>(), tenant->get<std::string>()};
 }
 
-boost::asio::awaitable<void> DeliveryQueue::publish_job(store::Session& tx, std::string message_id,
-                                                        const Delivery& delivery) {
-  nlohmann::json job = {{"delivery_id", delivery.id}, {"tenant_id", delivery.tenant_id}};
-  // Built before the co_await: g++ 12 destroys braced temporaries inside one twice.
-  bus::Message message{std::move(message_id), job_subject(delivery.event_type), job.dump()};
-  co_await bus_.publish(tx, std::move(message));
+boost::asio::awaitable<void> DeliveryQueue::insert_all(store::Session& tx,
+                                                       std::vector<Delivery> deliveries) {
+  if (deliveries.empty()) co_return;
+  store::Params params;
+  std::vector<bus::Message> jobs;
+  for (const Delivery& d : deliveries) {
+    store::Params row =
+        store::args(d.id, d.tenant_id, d.endpoint_id, d.event_id, d.created_at, d.url);
+    std::move(row.begin(), row.end(), std::back_inserter(params));
+    jobs.push_back(job_message(d.id, d));
+  }
+  tx.defer(
+      "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, "
+      "created_at, updated_at, url) VALUES " +
+          store::values_rows("($1, $2, $3, $4, 'pending', 0, $5, $5, $6)", 6, deliveries.size()),
+      std::move(params));
+  co_await bus_.publish_all(tx, std::move(jobs));
 }
 
 boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,
@@ -85,37 +120,24 @@ boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,
       "SELECT id, events FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1 "
       "AND kind = 'events'",
       store::args(event.tenant_id));
+  std::vector<Delivery> deliveries;
   for (const auto& row : endpoints.rows) {
     auto patterns = nlohmann::json::parse(row.text(1), nullptr, false);
     if (!patterns.is_array()) continue;
     if (!subscribed(patterns.get<std::vector<std::string>>(), event.type)) continue;
-    co_await enqueue(tx, row.text(0), event);
+    deliveries.push_back(new_delivery(row.text(0), event, std::nullopt));
   }
+  // Every subscribed endpoint's delivery and job in one INSERT each.
+  co_await insert_all(tx, std::move(deliveries));
 }
 
 boost::asio::awaitable<Delivery> DeliveryQueue::enqueue(store::Session& tx, std::string endpoint_id,
                                                         const events::Event& event,
                                                         std::optional<std::string> url) {
-  const std::int64_t now = now_ms();
-  Delivery d{new_id("WD"),
-             event.tenant_id,
-             std::move(endpoint_id),
-             event.id,
-             event.type,
-             "pending",
-             0,
-             std::nullopt,
-             std::nullopt,
-             std::nullopt,
-             now,
-             now,
-             {},
-             std::move(url)};
-  tx.defer(
-      "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, "
-      "created_at, updated_at, url) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6)",
-      store::args(d.id, d.tenant_id, d.endpoint_id, d.event_id, now, d.url));
-  co_await publish_job(tx, d.id, d);
+  Delivery d = new_delivery(std::move(endpoint_id), event, std::move(url));
+  std::vector<Delivery> one;
+  one.push_back(d);
+  co_await insert_all(tx, std::move(one));
   co_return d;
 }
 
@@ -175,7 +197,8 @@ boost::asio::awaitable<Delivery> DeliveryQueue::retry(std::string tenant_id, std
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = NULL, "
         "updated_at = $3 WHERE id = $1 AND tenant_id = $2",
         store::args(id, tenant_id, now));
-    co_await publish_job(tx, new_id("WR"), *delivery);
+    bus::Message job = job_message(new_id("WR"), *delivery);
+    co_await bus_.publish(tx, std::move(job));
   });
   delivery->status = "pending";
   delivery->next_attempt_at = std::nullopt;

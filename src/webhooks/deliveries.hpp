@@ -79,8 +79,8 @@ class DeliveryQueue {
   boost::asio::awaitable<Delivery> retry(std::string tenant_id, std::string id);
 
  private:
-  boost::asio::awaitable<void> publish_job(store::Session& tx, std::string message_id,
-                                           const Delivery& delivery);
+  // In the caller's transaction: the deliveries' rows and their jobs on the bus.
+  boost::asio::awaitable<void> insert_all(store::Session& tx, std::vector<Delivery> deliveries);
   boost::asio::awaitable<void> attach_attempts(std::vector<Delivery>& deliveries);
 
   store::Database& db_;

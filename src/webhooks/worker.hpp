@@ -59,6 +59,13 @@ class DeliveryWorker {
   };
   struct Settlement;
 
+ public:
+  struct Statement {
+    std::string sql;
+    store::Params params;
+  };
+
+ private:
   // One fetched batch: its deliveries are loaded with one statement and claimed with another,
   // then each claimed one is attempted on its own coroutine.
   boost::asio::awaitable<void> take(std::vector<bus::Delivery> jobs);
@@ -79,6 +86,12 @@ class DeliveryWorker {
                                       AttemptOutcome outcome);
   boost::asio::awaitable<void> settle_batch(std::vector<Settlement*> batch);
   boost::asio::awaitable<void> settle_alone(Settlement& s);
+  // Built outside the coroutines: g++ 12 miscompiles some temporaries inside them.
+  static std::vector<store::Statement> batch_writes(const std::vector<Settlement*>& batch);
+  static std::vector<store::Statement> alone_writes(const Settlement& s);
+  // Where the bus cannot settle inside a transaction (NATS), after its commit; never throws.
+  boost::asio::awaitable<void> settle_on_bus(bus::Delivery job,
+                                             std::optional<std::chrono::milliseconds> retry_after);
   boost::asio::awaitable<void> disable(store::Session& tx, const DeliveryTarget& target,
                                        std::string reason);
 

@@ -5,6 +5,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <map>
+
 #include <spdlog/spdlog.h>
 
 #include "common/id.hpp"
@@ -65,14 +67,9 @@ void append_attempt_row(store::Params& params, const DeliveryTarget& target,
 constexpr std::size_t kAttemptColumns = 9;
 
 std::string insert_attempts_sql(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, status_code, "
-      "duration_ms, response_excerpt, error, created_at) VALUES ";
-  for (std::size_t i = 0; i < rows; ++i) {
-    if (i > 0) sql += ", ";
-    sql += "(" + store::placeholders(1 + i * kAttemptColumns, kAttemptColumns) + ")";
-  }
-  return sql;
+  return "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, status_code, "
+         "duration_ms, response_excerpt, error, created_at) VALUES " +
+         store::values_rows("($1, $2, $3, $4, $5, $6, $7, $8, $9)", kAttemptColumns, rows);
 }
 
 constexpr const char* kUpdateDelivery =
@@ -87,28 +84,62 @@ store::Params delivery_row(const DeliveryTarget& target, const AttemptOutcome& o
                      nullable(outcome.error), at);
 }
 
-void defer_streak(store::Session& tx, const StreakChange& change) {
+store::Statement streak_statement(const StreakChange& change) {
   switch (change.kind) {
     case StreakChange::Kind::clear:
-      tx.defer(
-          "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS "
-          "NOT NULL",
-          store::args(change.endpoint_id));
-      break;
+      return {
+          "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since "
+          "IS NOT NULL",
+          store::args(change.endpoint_id)};
     case StreakChange::Kind::start:
-      tx.defer(
-          "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS "
-          "NULL",
-          store::args(change.endpoint_id, change.since));
-      break;
+      return {
+          "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since "
+          "IS NULL",
+          store::args(change.endpoint_id, change.since)};
     case StreakChange::Kind::restart:
-      tx.defer("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1",
-               store::args(change.endpoint_id, change.since));
       break;
   }
+  return {"UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1",
+          store::args(change.endpoint_id, change.since)};
 }
 
 }  // namespace
+
+std::vector<store::Statement> DeliveryWorker::batch_writes(const std::vector<Settlement*>& batch) {
+  std::vector<store::Statement> out;
+  store::Params attempt_rows;
+  std::vector<AttemptResult> streak;
+  // Successes differ only in their status code: one UPDATE per code.
+  std::map<std::int64_t, store::Params> succeeded;
+  std::vector<store::Params> others;
+  const std::int64_t now = now_ms();
+  for (const Settlement* m : batch) {
+    append_attempt_row(attempt_rows, m->target, m->outcome, m->at);
+    if (!is_callback(m->target)) {
+      streak.push_back(AttemptResult{m->target.endpoint->id, m->outcome.error.empty(), m->at});
+    }
+    if (m->plan.status == "succeeded") {
+      store::Params& params = succeeded[m->outcome.status_code];
+      if (params.empty()) params = store::args(std::int64_t(m->outcome.status_code), now);
+      params.emplace_back(m->target.delivery_id);
+    } else {
+      others.push_back(delivery_row(m->target, m->outcome, m->plan, m->at));
+    }
+  }
+  out.push_back(store::Statement{insert_attempts_sql(batch.size()), std::move(attempt_rows)});
+  for (auto& entry : succeeded) {
+    const std::size_t n = entry.second.size() - 2;
+    out.push_back(store::Statement{
+        "UPDATE webhook_deliveries SET status = 'succeeded', lease_until = NULL, "
+        "next_attempt_at = NULL, last_status_code = $1, last_error = NULL, updated_at = $2 "
+        "WHERE id IN (" +
+            store::placeholders(3, n) + ")",
+        std::move(entry.second)});
+  }
+  for (auto& params : others) out.push_back(store::Statement{kUpdateDelivery, std::move(params)});
+  for (const auto& change : streak_changes(streak)) out.push_back(streak_statement(change));
+  return out;
+}
 
 asio::awaitable<void> DeliveryWorker::settle(bus::Delivery job, DeliveryTarget target,
                                              AttemptOutcome outcome) {
@@ -164,64 +195,54 @@ asio::awaitable<void> DeliveryWorker::settle(bus::Delivery job, DeliveryTarget t
 }
 
 asio::awaitable<void> DeliveryWorker::settle_batch(std::vector<Settlement*> batch) {
-  store::Params attempt_rows;
-  std::vector<AttemptResult> streak;
-  for (const Settlement* m : batch) {
-    append_attempt_row(attempt_rows, m->target, m->outcome, m->at);
-    if (!is_callback(m->target)) {
-      streak.push_back({m->target.endpoint->id, m->outcome.error.empty(), m->at});
+  const std::vector<store::Statement> writes = batch_writes(batch);
+  std::vector<bus::Delivery> acks;
+  std::vector<Settlement*> retries;
+  for (Settlement* m : batch) {
+    if (m->plan.retry_after) {
+      retries.push_back(m);
+    } else {
+      acks.push_back(m->job);
     }
   }
-  const std::string insert_sql = insert_attempts_sql(batch.size());
-  const std::vector<StreakChange> changes = streak_changes(streak);
-  std::vector<bool> settled(batch.size(), false);
+  bool acked_in_tx = false;
+  std::vector<bool> retried_in_tx(retries.size(), false);
   co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
-    tx.defer(insert_sql, attempt_rows);
-    for (const Settlement* m : batch) {
-      tx.defer(kUpdateDelivery, delivery_row(m->target, m->outcome, m->plan, m->at));
-    }
-    for (const auto& change : changes) defer_streak(tx, change);
+    for (const store::Statement& w : writes) tx.defer(w.sql, w.params);
     // Jobs settle in the same commit as the attempts they caused, where the bus allows.
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      bool in_tx = false;
-      if (batch[i]->plan.retry_after) {
-        in_tx = co_await bus_.retry_in(tx, batch[i]->job, *batch[i]->plan.retry_after);
-      } else {
-        in_tx = co_await bus_.ack_in(tx, batch[i]->job);
-      }
-      settled[i] = in_tx;
+    if (!acks.empty()) acked_in_tx = co_await bus_.ack_all_in(tx, acks);
+    for (std::size_t i = 0; i < retries.size(); ++i) {
+      const bool in_tx = co_await bus_.retry_in(tx, retries[i]->job, *retries[i]->plan.retry_after);
+      retried_in_tx[i] = in_tx;
     }
   });
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (settled[i]) continue;
-    Settlement& m = *batch[i];
-    try {
-      if (m.plan.retry_after) {
-        co_await bus_.retry(m.job, *m.plan.retry_after);
-      } else {
-        co_await bus_.ack(m.job);
-      }
-    } catch (const std::exception& e) {
-      // The delivery row is settled: the job, handed out again after its ack wait, is acked.
-      logger()->warn("settling job {} on the bus failed: {}", m.job.message.id, e.what());
+  for (std::size_t i = 0; i < retries.size(); ++i) {
+    if (!retried_in_tx[i]) co_await settle_on_bus(retries[i]->job, retries[i]->plan.retry_after);
+  }
+  if (!acked_in_tx) {
+    for (auto& job : acks) co_await settle_on_bus(std::move(job), std::nullopt);
+  }
+}
+
+asio::awaitable<void> DeliveryWorker::settle_on_bus(bus::Delivery job,
+                                                    std::optional<milliseconds> retry_after) {
+  try {
+    if (retry_after) {
+      co_await bus_.retry(job, *retry_after);
+    } else {
+      co_await bus_.ack(job);
     }
+  } catch (const std::exception& e) {
+    // The delivery row is settled: the job, handed out again after its ack wait, is acked.
+    logger()->warn("settling job {} on the bus failed: {}", job.message.id, e.what());
   }
 }
 
 asio::awaitable<void> DeliveryWorker::settle_alone(Settlement& s) {
-  store::Params attempt_row;
-  append_attempt_row(attempt_row, s.target, s.outcome, s.at);
-  const std::string insert_sql = insert_attempts_sql(1);
-  const store::Params update = delivery_row(s.target, s.outcome, s.plan, s.at);
-  std::vector<StreakChange> changes;
-  if (!is_callback(s.target)) {
-    changes = streak_changes({{s.target.endpoint->id, s.outcome.error.empty(), s.at}});
-  }
+  const std::vector<store::Statement> writes = alone_writes(s);
   bool settled = false;
   co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
-    tx.defer(insert_sql, attempt_row);
-    tx.defer(kUpdateDelivery, update);
-    for (const auto& change : changes) defer_streak(tx, change);
+    for (const store::Statement& w : writes) tx.defer(w.sql, w.params);
     if (!s.plan.disable_reason.empty()) co_await disable(tx, s.target, s.plan.disable_reason);
     if (s.plan.retry_after) {
       settled = co_await bus_.retry_in(tx, s.job, *s.plan.retry_after);
@@ -235,6 +256,20 @@ asio::awaitable<void> DeliveryWorker::settle_alone(Settlement& s) {
   } else {
     co_await bus_.ack(s.job);
   }
+}
+
+std::vector<store::Statement> DeliveryWorker::alone_writes(const Settlement& s) {
+  store::Params attempt_row;
+  append_attempt_row(attempt_row, s.target, s.outcome, s.at);
+  std::vector<store::Statement> out;
+  out.push_back(store::Statement{insert_attempts_sql(1), std::move(attempt_row)});
+  out.push_back(store::Statement{kUpdateDelivery, delivery_row(s.target, s.outcome, s.plan, s.at)});
+  if (!is_callback(s.target)) {
+    std::vector<AttemptResult> one;
+    one.push_back(AttemptResult{s.target.endpoint->id, s.outcome.error.empty(), s.at});
+    for (const auto& change : streak_changes(one)) out.push_back(streak_statement(change));
+  }
+  return out;
 }
 
 asio::awaitable<void> DeliveryWorker::disable(store::Session& tx, const DeliveryTarget& target,

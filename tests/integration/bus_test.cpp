@@ -228,6 +228,48 @@ TEST_P(BusTest, AnAckInsideATransactionTakesEffectOnlyWithItsCommit) {
   EXPECT_TRUE(fetch("hooks", 10, milliseconds(400)).empty());
 }
 
+TEST_P(BusTest, MessagesPublishedInOneCallAreEachDeliveredToEveryMatchingConsumerOnce) {
+  declare(consumer("hooks", "events.webhooks.*"));
+  declare(consumer("archive", "events.>"));
+  std::vector<Message> batch;
+  for (int i = 0; i < 450; ++i) batch.push_back(message("M" + std::to_string(i)));
+  batch.push_back(message("M7"));  // the same id twice in one call is one message
+  run([&]() -> asio::awaitable<void> {
+    store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+      co_await bus_->publish_all(tx, batch);
+    };
+    co_await db_->transaction(std::move(body));
+  });
+  for (const char* name : {"hooks", "archive"}) {
+    std::map<std::string, int> seen;
+    for (const Delivery& d : fetch(name, 1000, milliseconds(1000))) ++seen[d.message.id];
+    EXPECT_EQ(seen.size(), 450u) << name;
+    EXPECT_EQ(seen["M7"], 1) << name;
+    EXPECT_EQ(seen["M449"], 1) << name;
+  }
+}
+
+TEST_P(BusTest, AcksOfMessagesFromTwoFetchesInOneTransactionSettleEachAndNothingElse) {
+  declare(consumer("hooks", "events.webhooks.*", milliseconds(200)));
+  for (const char* id : {"M1", "M2", "M3"}) publish_now(message(id));
+  auto first = fetch("hooks", 2, milliseconds(1000));
+  auto second = fetch("hooks", 1, milliseconds(1000));
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(second.size(), 1u);
+  std::vector<Delivery> acks{first[0], second[0]};
+  run([&]() -> asio::awaitable<void> {
+    store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+      EXPECT_TRUE(co_await bus_->ack_all_in(tx, acks));
+    };
+    co_await db_->transaction(std::move(body));
+  });
+  // Only the one left unacked comes back after its ack wait.
+  auto again = fetch("hooks", 10, milliseconds(2000));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].message.id, first[1].message.id);
+  EXPECT_EQ(again[0].attempt, 2);
+}
+
 TEST_P(BusTest, ARetryInsideATransactionDelaysTheMessage) {
   declare(consumer("hooks", "events.webhooks.*"));
   publish_now(message("M1"));

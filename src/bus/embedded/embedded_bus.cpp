@@ -27,10 +27,15 @@ using std::chrono::milliseconds;
 using Duration = std::chrono::steady_clock::duration;
 using store::args;
 
-constexpr const char* kInsert =
-    "INSERT INTO bus_messages (consumer, msg_id, subject, payload, attempts, visible_at, lease, "
-    "created_at) VALUES ($1, $2, $3, $4, 0, $5, NULL, $5) ON CONFLICT (consumer, msg_id) DO "
-    "NOTHING";
+// Messages per INSERT at most (5 parameters each).
+constexpr std::size_t kRowsPerStatement = 200;
+
+std::string insert_sql(std::size_t rows) {
+  return "INSERT INTO bus_messages (consumer, msg_id, subject, payload, attempts, visible_at, "
+         "lease, created_at) VALUES " +
+         store::values_rows("($1, $2, $3, $4, 0, $5, NULL, $5)", 5, rows) +
+         " ON CONFLICT (consumer, msg_id) DO NOTHING";
+}
 
 // SQLite only: a reader answers this without the write lock, so idle consumers cost no writes.
 constexpr const char* kAnyDue =
@@ -70,6 +75,20 @@ constexpr const char* kDeadLetter =
     "INSERT INTO bus_dead_letters (id, consumer, msg_id, subject, payload, attempts, reason, "
     "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+// A fetch leases its messages under one handle: one DELETE's parameters (consumer, lease,
+// message ids…) per fetch the deliveries came from.
+std::vector<store::Params> acks_by_lease(std::vector<Delivery> deliveries) {
+  std::map<std::pair<std::string, std::string>, store::Params> by_lease;
+  for (Delivery& d : deliveries) {
+    store::Params& params = by_lease[std::make_pair(d.consumer, d.handle)];
+    if (params.empty()) params = args(d.consumer, d.handle);
+    params.emplace_back(std::move(d.message.id));
+  }
+  std::vector<store::Params> out;
+  for (auto& entry : by_lease) out.push_back(std::move(entry.second));
+  return out;
+}
+
 constexpr const char* kMaxDeliveriesExceeded = "max deliveries exceeded";
 
 class EmbeddedBus final : public Bus {
@@ -84,12 +103,23 @@ class EmbeddedBus final : public Bus {
     co_return;
   }
 
-  asio::awaitable<void> publish(store::Session& tx, Message message) override {
+  asio::awaitable<void> publish_all(store::Session& tx, std::vector<Message> messages) override {
     const std::int64_t now = now_ms();
-    const std::vector<std::string> targets = consumers_for(message.subject);
-    for (const std::string& consumer : targets) {
-      tx.defer(kInsert, args(consumer, message.id, message.subject, message.payload, now));
+    store::Params params;
+    std::size_t rows = 0;
+    for (Message& message : messages) {
+      const std::vector<std::string> targets = consumers_for(message.subject);
+      for (const std::string& consumer : targets) {
+        store::Params row = args(consumer, message.id, message.subject, message.payload, now);
+        std::move(row.begin(), row.end(), std::back_inserter(params));
+        if (++rows == kRowsPerStatement) {
+          tx.defer(insert_sql(rows), std::move(params));
+          params.clear();
+          rows = 0;
+        }
+      }
     }
+    if (rows > 0) tx.defer(insert_sql(rows), std::move(params));
     co_return;
   }
 
@@ -125,8 +155,12 @@ class EmbeddedBus final : public Bus {
     }
   }
 
-  asio::awaitable<bool> ack_in(store::Session& tx, Delivery d) override {
-    tx.defer(kDeleteLeased, args(d.consumer, d.message.id, d.handle));
+  asio::awaitable<bool> ack_all_in(store::Session& tx, std::vector<Delivery> deliveries) override {
+    for (const store::Params& params : acks_by_lease(std::move(deliveries))) {
+      tx.defer("DELETE FROM bus_messages WHERE consumer = $1 AND lease = $2 AND msg_id IN (" +
+                   store::placeholders(3, params.size() - 2) + ")",
+               params);
+    }
     co_return true;
   }
 
