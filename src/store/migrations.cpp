@@ -309,8 +309,7 @@ CREATE UNIQUE INDEX webhook_endpoints_callbacks ON webhook_endpoints (tenant_id)
       // PostgreSQL: a delivery row is updated twice per attempt (lease claim, outcome) in
       // columns no index covers; room left on each page lets those be heap-only (HOT) updates
       // instead of new index entries in all three of its indexes. SQLite updates in place.
-      {8, "delivery_fillfactor", "", "",
-       "ALTER TABLE webhook_deliveries SET (fillfactor = 70);"},
+      {8, "delivery_fillfactor", "", "", "ALTER TABLE webhook_deliveries SET (fillfactor = 70);"},
   };
   return all;
 }
