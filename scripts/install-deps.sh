@@ -12,6 +12,7 @@ build_pkgs=(
   libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libtoml11-dev libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcurl4-openssl-dev libnats-dev
   libsofia-sip-ua-dev libspandsp-dev libspeexdsp-dev libsndfile1-dev libespeak-ng-dev
+  libgoogle-perftools-dev
 )
 test_pkgs=(libgtest-dev libgmock-dev postgresql sqlite3 procps nats-server sip-tester)
 bench_pkgs=(libbenchmark-dev wrk)
