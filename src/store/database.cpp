@@ -1,5 +1,8 @@
 #include "store/database.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace irisx::store {
 
 std::string placeholders(std::size_t first, std::size_t count) {
@@ -30,6 +33,19 @@ std::string values_rows(std::string_view row, std::size_t width, std::size_t row
     }
   }
   return out;
+}
+
+void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
+                       Params params, std::string_view tail) {
+  constexpr std::size_t kMaxRows = 200;
+  const std::size_t rows = params.size() / width;
+  for (std::size_t first = 0; first < rows; first += kMaxRows) {
+    const std::size_t n = std::min(kMaxRows, rows - first);
+    const auto begin = params.begin() + static_cast<std::ptrdiff_t>(first * width);
+    Params chunk(std::make_move_iterator(begin),
+                 std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(n * width)));
+    tx.defer(std::string(head) + values_rows(row, width, n) + std::string(tail), std::move(chunk));
+  }
 }
 
 const Value& Row::at(std::size_t i) const {

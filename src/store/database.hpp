@@ -130,6 +130,12 @@ class Session {
   virtual void defer(std::string sql, Params params = {}) = 0;
 };
 
+// Defers a multi-row INSERT: `head` + the rows + `tail`, where `params` holds the rows' values
+// one row after the other (`width` each) and `row` is one row's VALUES template (values_rows).
+// Split into statements of at most 200 rows, well inside both stores' parameter limits.
+void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
+                       Params params, std::string_view tail = "");
+
 enum class Dialect { sqlite, postgres };
 
 class Database {

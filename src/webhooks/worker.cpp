@@ -51,6 +51,13 @@ store::Params claim_params(std::int64_t lease_until, std::int64_t now,
   return params;
 }
 
+std::vector<std::optional<DeliveryJob>> job_keys(const std::vector<bus::Delivery>& jobs) {
+  std::vector<std::optional<DeliveryJob>> keys;
+  keys.reserve(jobs.size());
+  for (const auto& job : jobs) keys.push_back(parse_job(job.message.payload));
+  return keys;
+}
+
 // Columns as DeliveryWorker::load selects them.
 DeliveryTarget target_from_row(const store::Row& row) {
   DeliveryTarget t;
@@ -147,7 +154,7 @@ asio::awaitable<void> DeliveryWorker::take(std::vector<bus::Delivery> jobs) {
   std::vector<bool> handed_off(jobs.size(), false);
   bool failed = false;
   try {
-    loaded = co_await load(jobs);
+    loaded = co_await load(job_keys(jobs));
     const std::int64_t now = now_ms();
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -243,23 +250,15 @@ asio::awaitable<void> DeliveryWorker::settle_skipped(bus::Delivery job,
     logger()->warn("delivery job {} failed: {}", job.message.id, e.what());
     failed = true;
   }
-  if (failed) {
-    try {
-      co_await bus_.retry(job, std::chrono::seconds(5));
-    } catch (const std::exception&) {
-      // The bus hands the job out again once its ack wait runs out.
-    }
-  }
+  if (failed) co_await give_back(job);
   job_done();
 }
 
 asio::awaitable<std::vector<DeliveryWorker::Loaded>> DeliveryWorker::load(
-    std::vector<bus::Delivery> jobs) {
-  std::vector<std::optional<DeliveryJob>> keys;
+    std::vector<std::optional<DeliveryJob>> keys) {
   store::Params ids;
-  for (const auto& job : jobs) {
-    keys.push_back(parse_job(job.message.payload));
-    if (keys.back()) ids.push_back(keys.back()->delivery_id);
+  for (const auto& key : keys) {
+    if (key) ids.push_back(key->delivery_id);
   }
   std::map<std::string, DeliveryTarget> found;
   if (!ids.empty()) {
@@ -274,8 +273,8 @@ asio::awaitable<std::vector<DeliveryWorker::Loaded>> DeliveryWorker::load(
         std::move(ids));
     for (const store::Row& row : r.rows) found.emplace(row.text(0), target_from_row(row));
   }
-  std::vector<Loaded> out(jobs.size());
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
+  std::vector<Loaded> out(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
     if (!keys[i]) continue;
     out[i].is_job = true;
     auto it = found.find(keys[i]->delivery_id);
@@ -317,6 +316,14 @@ std::vector<std::string> DeliveryWorker::secrets(const DeliveryTarget& target,
   return out;
 }
 
+asio::awaitable<void> DeliveryWorker::give_back(bus::Delivery job) {
+  try {
+    co_await bus_.retry(std::move(job), std::chrono::seconds(5));
+  } catch (const std::exception&) {
+    // The bus hands the job out again once its ack wait runs out.
+  }
+}
+
 asio::awaitable<void> DeliveryWorker::attempt_and_release(bus::Delivery job,
                                                           DeliveryTarget target) {
   const std::string endpoint_id = target.endpoint->id;
@@ -327,13 +334,7 @@ asio::awaitable<void> DeliveryWorker::attempt_and_release(bus::Delivery job,
     logger()->warn("delivery job {} failed: {}", job.message.id, e.what());
     failed = true;
   }
-  if (failed) {
-    try {
-      co_await bus_.retry(job, std::chrono::seconds(5));
-    } catch (const std::exception&) {
-      // The bus hands the job out again once its ack wait runs out.
-    }
-  }
+  if (failed) co_await give_back(job);
   release_slot(endpoint_id);
   job_done();
 }

@@ -20,6 +20,7 @@
 #include "net/http_client.hpp"
 #include "store/database.hpp"
 #include "webhooks/attempt_plan.hpp"
+#include "webhooks/deliveries.hpp"
 
 namespace irisx::webhooks {
 
@@ -59,23 +60,18 @@ class DeliveryWorker {
   };
   struct Settlement;
 
- public:
-  struct Statement {
-    std::string sql;
-    store::Params params;
-  };
-
- private:
   // One fetched batch: its deliveries are loaded with one statement and claimed with another,
   // then each claimed one is attempted on its own coroutine.
   boost::asio::awaitable<void> take(std::vector<bus::Delivery> jobs);
-  boost::asio::awaitable<std::vector<Loaded>> load(std::vector<bus::Delivery> jobs);
+  boost::asio::awaitable<std::vector<Loaded>> load(std::vector<std::optional<DeliveryJob>> keys);
   Skip skip_reason(const Loaded& loaded, std::int64_t now) const;
   boost::asio::awaitable<void> settle_skipped(bus::Delivery job,
                                               std::optional<DeliveryTarget> target, Skip skip);
   boost::asio::awaitable<std::map<std::string, std::int64_t>> claim(
       std::vector<std::string> delivery_ids, std::int64_t now);
   boost::asio::awaitable<void> attempt_and_release(bus::Delivery job, DeliveryTarget target);
+  // After a failure: the job comes back in 5 s (or after its ack wait if even that fails).
+  boost::asio::awaitable<void> give_back(bus::Delivery job);
   boost::asio::awaitable<void> attempt(bus::Delivery job, DeliveryTarget target);
   std::vector<std::string> secrets(const DeliveryTarget& target, std::int64_t now) const;
 
@@ -88,7 +84,6 @@ class DeliveryWorker {
   boost::asio::awaitable<void> settle_alone(Settlement& s);
   // Built outside the coroutines: g++ 12 miscompiles some temporaries inside them.
   static std::vector<store::Statement> batch_writes(const std::vector<Settlement*>& batch);
-  static std::vector<store::Statement> alone_writes(const Settlement& s);
   // Where the bus cannot settle inside a transaction (NATS), after its commit; never throws.
   boost::asio::awaitable<void> settle_on_bus(bus::Delivery job,
                                              std::optional<std::chrono::milliseconds> retry_after);

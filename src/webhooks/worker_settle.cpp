@@ -239,7 +239,9 @@ asio::awaitable<void> DeliveryWorker::settle_on_bus(bus::Delivery job,
 }
 
 asio::awaitable<void> DeliveryWorker::settle_alone(Settlement& s) {
-  const std::vector<store::Statement> writes = alone_writes(s);
+  std::vector<Settlement*> one;
+  one.push_back(&s);
+  const std::vector<store::Statement> writes = batch_writes(one);
   bool settled = false;
   co_await db_.transaction([&](store::Session& tx) -> asio::awaitable<void> {
     for (const store::Statement& w : writes) tx.defer(w.sql, w.params);
@@ -256,20 +258,6 @@ asio::awaitable<void> DeliveryWorker::settle_alone(Settlement& s) {
   } else {
     co_await bus_.ack(s.job);
   }
-}
-
-std::vector<store::Statement> DeliveryWorker::alone_writes(const Settlement& s) {
-  store::Params attempt_row;
-  append_attempt_row(attempt_row, s.target, s.outcome, s.at);
-  std::vector<store::Statement> out;
-  out.push_back(store::Statement{insert_attempts_sql(1), std::move(attempt_row)});
-  out.push_back(store::Statement{kUpdateDelivery, delivery_row(s.target, s.outcome, s.plan, s.at)});
-  if (!is_callback(s.target)) {
-    std::vector<AttemptResult> one;
-    one.push_back(AttemptResult{s.target.endpoint->id, s.outcome.error.empty(), s.at});
-    for (const auto& change : streak_changes(one)) out.push_back(streak_statement(change));
-  }
-  return out;
 }
 
 asio::awaitable<void> DeliveryWorker::disable(store::Session& tx, const DeliveryTarget& target,

@@ -27,16 +27,6 @@ using std::chrono::milliseconds;
 using Duration = std::chrono::steady_clock::duration;
 using store::args;
 
-// Messages per INSERT at most (5 parameters each).
-constexpr std::size_t kRowsPerStatement = 200;
-
-std::string insert_sql(std::size_t rows) {
-  return "INSERT INTO bus_messages (consumer, msg_id, subject, payload, attempts, visible_at, "
-         "lease, created_at) VALUES " +
-         store::values_rows("($1, $2, $3, $4, 0, $5, NULL, $5)", 5, rows) +
-         " ON CONFLICT (consumer, msg_id) DO NOTHING";
-}
-
 // SQLite only: a reader answers this without the write lock, so idle consumers cost no writes.
 constexpr const char* kAnyDue =
     "SELECT 1 FROM bus_messages WHERE consumer = $1 AND visible_at <= $2 LIMIT 1";
@@ -105,21 +95,19 @@ class EmbeddedBus final : public Bus {
 
   asio::awaitable<void> publish_all(store::Session& tx, std::vector<Message> messages) override {
     const std::int64_t now = now_ms();
-    store::Params params;
-    std::size_t rows = 0;
+    store::Params rows;
     for (Message& message : messages) {
       const std::vector<std::string> targets = consumers_for(message.subject);
       for (const std::string& consumer : targets) {
         store::Params row = args(consumer, message.id, message.subject, message.payload, now);
-        std::move(row.begin(), row.end(), std::back_inserter(params));
-        if (++rows == kRowsPerStatement) {
-          tx.defer(insert_sql(rows), std::move(params));
-          params.clear();
-          rows = 0;
-        }
+        std::move(row.begin(), row.end(), std::back_inserter(rows));
       }
     }
-    if (rows > 0) tx.defer(insert_sql(rows), std::move(params));
+    store::defer_insert_rows(tx,
+                             "INSERT INTO bus_messages (consumer, msg_id, subject, payload, "
+                             "attempts, visible_at, lease, created_at) VALUES ",
+                             "($1, $2, $3, $4, 0, $5, NULL, $5)", 5, std::move(rows),
+                             " ON CONFLICT (consumer, msg_id) DO NOTHING");
     co_return;
   }
 

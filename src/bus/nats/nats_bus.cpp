@@ -27,7 +27,6 @@ namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 constexpr int kRelayBatch = 256;
-constexpr std::size_t kRowsPerStatement = 200;  // outbox rows per INSERT (4 parameters each)
 constexpr milliseconds kPublishAckWait{5000};
 constexpr milliseconds kMaxBackoff{2000};
 constexpr std::chrono::minutes kDuplicateWindow{2};
@@ -83,21 +82,16 @@ class NatsBus final : public Bus {
 
   asio::awaitable<void> publish_all(store::Session& tx, std::vector<Message> messages) override {
     const std::int64_t now = now_ms();
-    for (std::size_t first = 0; first < messages.size(); first += kRowsPerStatement) {
-      const std::size_t rows = std::min(kRowsPerStatement, messages.size() - first);
-      store::Params params;
-      for (std::size_t i = first; i < first + rows; ++i) {
-        Message& m = messages[i];
-        store::Params row =
-            store::args(std::move(m.id), std::move(m.subject), std::move(m.payload), now);
-        std::move(row.begin(), row.end(), std::back_inserter(params));
-      }
-      // Publishing an id twice is one message, as on the stream (and the embedded bus).
-      tx.defer("INSERT INTO bus_outbox (msg_id, subject, payload, created_at) VALUES " +
-                   store::values_rows("($1, $2, $3, $4)", 4, rows) +
-                   " ON CONFLICT (msg_id) DO NOTHING",
-               std::move(params));
+    store::Params rows;
+    for (Message& m : messages) {
+      store::Params row =
+          store::args(std::move(m.id), std::move(m.subject), std::move(m.payload), now);
+      std::move(row.begin(), row.end(), std::back_inserter(rows));
     }
+    // Publishing an id twice is one message, as on the stream (and the embedded bus).
+    store::defer_insert_rows(
+        tx, "INSERT INTO bus_outbox (msg_id, subject, payload, created_at) VALUES ",
+        "($1, $2, $3, $4)", 4, std::move(rows), " ON CONFLICT (msg_id) DO NOTHING");
     co_return;
   }
 
