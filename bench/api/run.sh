@@ -32,6 +32,13 @@ start_irisx() {  # $1 = store name, $2 = database url (empty: sqlite)
   addr=$(cat "$dir/ready")
 }
 
+stop_irisx() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+
 json() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }
 
 # wrk prints "Requests/sec: N" and a latency distribution with --latency.
@@ -76,6 +83,11 @@ LUA
   # Last: the store's background work after a write flood (PostgreSQL's autovacuum and
   # checkpoint) would otherwise land in the paced read run.
   run_wrk "$1 POST /v1/api-keys (API key)" -s "$work/post.lua" "$base/v1/api-keys"
+  # Stop this irisx and flush its writes: after a write flood it still has work queued (events
+  # for the bus, WAL to checkpoint) and the kernel gigabytes of dirty pages to write back, which
+  # would otherwise run during the next store's measurements.
+  stop_irisx
+  sync
 }
 
 {

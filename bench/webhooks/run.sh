@@ -35,6 +35,8 @@ stop_mode() {
   mode_pids=()
   if [[ -n $pg_dir ]]; then "$root/tests/scripts/pg-test-server.sh" stop "$pg_dir" >/dev/null 2>&1 || true; fi
   pg_dir=""
+  # The kernel's write-back of this mode's dirty pages would otherwise run during the next mode.
+  sync
 }
 cleanup() {
   local p
