@@ -27,7 +27,10 @@ using std::chrono::milliseconds;
 using Duration = std::chrono::steady_clock::duration;
 using store::args;
 
-// SQLite only: a reader answers this without the write lock, so idle consumers cost no writes.
+// Asked before a claim: a plain read, answered on SQLite without the write lock and on
+// PostgreSQL without a transaction or row locks, so an idle consumer polling every
+// poll_interval costs no writes (the claim's UPDATE finds nothing, but still runs as a
+// transaction on the server).
 constexpr const char* kAnyDue =
     "SELECT 1 FROM bus_messages WHERE consumer = $1 AND visible_at <= $2 LIMIT 1";
 
@@ -232,10 +235,8 @@ class EmbeddedBus final : public Bus {
     std::vector<Delivery> out;
     const bool sqlite = db_.dialect() == store::Dialect::sqlite;
     const std::int64_t now = now_ms();
-    if (sqlite) {
-      store::Result due = co_await db_.exec(kAnyDue, args(spec.name, now));
-      if (due.empty()) co_return out;
-    }
+    store::Result due = co_await db_.exec(kAnyDue, args(spec.name, now));
+    if (due.empty()) co_return out;
 
     const std::string lease = crypto::random_hex(16);
     std::vector<store::Row> rows;
