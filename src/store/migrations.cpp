@@ -310,6 +310,42 @@ CREATE UNIQUE INDEX webhook_endpoints_callbacks ON webhook_endpoints (tenant_id)
       // columns no index covers; room left on each page lets those be heap-only (HOT) updates
       // instead of new index entries in all three of its indexes. SQLite updates in place.
       {8, "delivery_fillfactor", "", "", "ALTER TABLE webhook_deliveries SET (fillfactor = 70);"},
+      // bus_messages is a queue: nearly empty one moment, tens of thousands of rows the next.
+      // PostgreSQL plans from the statistics its last (auto)vacuum or ANALYZE took, so after
+      // one that saw the queue drained it believes the table holds about one row and ranks
+      // every usable index alike; with both indexes led by `consumer` it took the due index for
+      // lookups by message (an ack walked all of a consumer's rows) and rescanned a claim's
+      // subquery per row (one claim took 10.6 s with 8,300 rows due). Keyed by msg_id first,
+      // and with the due index on visible_at alone, a lookup by message can use only the
+      // primary key whatever the statistics say. SQLite cannot change a primary key in place,
+      // so it copies the table.
+      {9, "bus_queue_keys", "",
+       R"sql(
+CREATE TABLE bus_messages_rekeyed (
+  consumer TEXT NOT NULL,
+  msg_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  visible_at BIGINT NOT NULL,
+  lease TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (msg_id, consumer)
+);
+INSERT INTO bus_messages_rekeyed (consumer, msg_id, subject, payload, attempts, visible_at, lease,
+  created_at)
+  SELECT consumer, msg_id, subject, payload, attempts, visible_at, lease, created_at
+  FROM bus_messages;
+DROP TABLE bus_messages;
+ALTER TABLE bus_messages_rekeyed RENAME TO bus_messages;
+CREATE INDEX bus_messages_due ON bus_messages (visible_at);
+)sql",
+       R"sql(
+ALTER TABLE bus_messages DROP CONSTRAINT bus_messages_pkey;
+ALTER TABLE bus_messages ADD PRIMARY KEY (msg_id, consumer);
+DROP INDEX bus_messages_due;
+CREATE INDEX bus_messages_due ON bus_messages (visible_at);
+)sql"},
   };
   return all;
 }

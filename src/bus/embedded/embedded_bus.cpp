@@ -49,11 +49,15 @@ constexpr const char* kClaimSqlite =
     "WHERE consumer = $1 AND msg_id IN (SELECT msg_id FROM bus_messages WHERE consumer = $1 "
     "AND visible_at <= $2 AND ($5 <= 0 OR attempts < $5) ORDER BY visible_at, msg_id LIMIT $6) "
     "RETURNING msg_id, subject, payload, attempts, created_at";
+// The due rows are taken once (an init plan) and updated by their row address (a TID scan):
+// a planner that believed the table nearly empty joined an IN subquery per row, or looked the
+// taken rows up by walking a whole index (migration 9). The rows are locked, so their
+// addresses hold until the UPDATE; no other condition, or the planner may prefer an index.
 constexpr const char* kClaimPostgres =
     "UPDATE bus_messages SET attempts = attempts + 1, visible_at = $3, lease = $4 "
-    "WHERE consumer = $1 AND msg_id IN (SELECT msg_id FROM bus_messages WHERE consumer = $1 "
+    "WHERE ctid = ANY (ARRAY(SELECT ctid FROM bus_messages WHERE consumer = $1 "
     "AND visible_at <= $2 AND ($5 <= 0 OR attempts < $5) ORDER BY visible_at, msg_id LIMIT $6 "
-    "FOR UPDATE SKIP LOCKED) RETURNING msg_id, subject, payload, attempts, created_at";
+    "FOR UPDATE SKIP LOCKED)) RETURNING msg_id, subject, payload, attempts, created_at";
 
 constexpr const char* kDeleteLeased =
     "DELETE FROM bus_messages WHERE consumer = $1 AND msg_id = $2 AND lease = $3";
