@@ -126,6 +126,26 @@ class BusTest : public ::testing::TestWithParam<std::string> {
   void publish_now(Message m) {
     run([&]() -> asio::awaitable<void> { co_await publish(m); });
   }
+  // The batch in one publish_all call, in one transaction.
+  void publish_all_now(const std::vector<Message>& batch) {
+    run([&]() -> asio::awaitable<void> {
+      store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+        co_await bus_->publish_all(tx, batch);
+      };
+      co_await db_->transaction(std::move(body));
+    });
+  }
+  // The deliveries acked in one ack_all_in call, in one transaction; what it returned.
+  bool ack_all_now(const std::vector<Delivery>& deliveries) {
+    bool settled = false;
+    run([&]() -> asio::awaitable<void> {
+      store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+        settled = co_await bus_->ack_all_in(tx, deliveries);
+      };
+      co_await db_->transaction(std::move(body));
+    });
+    return settled;
+  }
   std::vector<store::Row> dead_letters() {
     std::vector<store::Row> rows;
     run([&]() -> asio::awaitable<void> {
@@ -234,12 +254,7 @@ TEST_P(BusTest, MessagesPublishedInOneCallAreEachDeliveredToEveryMatchingConsume
   std::vector<Message> batch;
   for (int i = 0; i < 450; ++i) batch.push_back(message("M" + std::to_string(i)));
   batch.push_back(message("M7"));  // the same id twice in one call is one message
-  run([&]() -> asio::awaitable<void> {
-    store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
-      co_await bus_->publish_all(tx, batch);
-    };
-    co_await db_->transaction(std::move(body));
-  });
+  publish_all_now(batch);
   for (const char* name : {"hooks", "archive"}) {
     std::map<std::string, int> seen;
     for (const Delivery& d : fetch(name, 1000, milliseconds(1000))) ++seen[d.message.id];
@@ -257,12 +272,7 @@ TEST_P(BusTest, AcksOfMessagesFromTwoFetchesInOneTransactionSettleEachAndNothing
   ASSERT_EQ(first.size(), 2u);
   ASSERT_EQ(second.size(), 1u);
   std::vector<Delivery> acks{first[0], second[0]};
-  run([&]() -> asio::awaitable<void> {
-    store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
-      EXPECT_TRUE(co_await bus_->ack_all_in(tx, acks));
-    };
-    co_await db_->transaction(std::move(body));
-  });
+  EXPECT_TRUE(ack_all_now(acks));
   // Only the one left unacked comes back after its ack wait.
   auto again = fetch("hooks", 10, milliseconds(2000));
   ASSERT_EQ(again.size(), 1u);
@@ -279,12 +289,7 @@ TEST_P(BusTest, ABacklogAfterTheDrainedQueueWasAnalysedIsClaimedByKey) {
   auto publish_batch = [&](const std::string& prefix) {
     std::vector<Message> batch;
     for (int i = 0; i < 3000; ++i) batch.push_back(message(prefix + std::to_string(i)));
-    run([&]() -> asio::awaitable<void> {
-      store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
-        co_await bus_->publish_all(tx, batch);
-      };
-      co_await db_->transaction(std::move(body));
-    });
+    publish_all_now(batch);
   };
   // Every message fetched and acked, 256 at a time: how often each was handed out.
   auto drain = [&]() {
@@ -293,22 +298,17 @@ TEST_P(BusTest, ABacklogAfterTheDrainedQueueWasAnalysedIsClaimedByKey) {
       auto got = fetch("hooks", 256, milliseconds(200));
       if (got.empty()) break;
       for (const Delivery& d : got) ++seen[d.message.id];
-      run([&]() -> asio::awaitable<void> {
-        store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
-          co_await bus_->ack_all_in(tx, got);
-        };
-        co_await db_->transaction(std::move(body));
-      });
+      ack_all_now(got);
     }
     return seen;
   };
   publish_batch("A");
   ASSERT_EQ(drain().size(), 3000u);
-  std::string plan;
   run([&]() -> asio::awaitable<void> {
     co_await db_->exec_script("ANALYZE bus_messages");  // sees the dead rows' pages, no live row
   });
   publish_batch("B");
+  std::string plan;
   run([&]() -> asio::awaitable<void> {
     // The bus's statements run as prepared statements, which PostgreSQL plans generically.
     store::Database::TransactionBody explain = [&](store::Session& tx) -> asio::awaitable<void> {
