@@ -4,10 +4,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -24,18 +26,32 @@ sockaddr_in loopback(int port) {
   return address;
 }
 
-// Sends one datagram; returns the status line of the final reply (or of the last provisional
-// one) that comes within `wait_s` seconds, or "" when nothing comes back.
+// Sends a request over UDP the way a client transaction does (RFC 3261 Timer A: again after
+// 0.5 s, 1 s, 2 s, ... until something answers), because the burst of junk before it can fill
+// the engine's socket buffer and the kernel then drops datagrams. Returns the status line of
+// the final reply (or of the last provisional one) that comes within `wait_s` seconds, or ""
+// when nothing comes back.
 std::string send_udp(int port, const std::string& message, int wait_s) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  timeval timeout{wait_s, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   const sockaddr_in to = loopback(port);
-  ::sendto(fd, message.data(), message.size(), 0, reinterpret_cast<const sockaddr*>(&to),
-           sizeof to);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
   std::string status;
   char buffer[4096];
-  for (;;) {
+  int interval_ms = 500;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (status.empty()) {
+      ::sendto(fd, message.data(), message.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+               sizeof to);
+    }
+    pollfd readable{fd, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int wait_ms = status.empty() ? std::min<int>(interval_ms, static_cast<int>(left.count()))
+                                       : static_cast<int>(left.count());
+    if (::poll(&readable, 1, std::max(wait_ms, 0)) <= 0) {
+      interval_ms *= 2;
+      continue;
+    }
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n <= 0) break;
     std::string reply(buffer, static_cast<std::size_t>(n));
