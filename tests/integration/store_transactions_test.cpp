@@ -67,6 +67,24 @@ class StoreTransactions : public ::testing::TestWithParam<std::string> {
     return nullptr;
   }
 
+  // Starts `body` as a transaction without running it; what it threw (or null) lands in
+  // `*outcome` once the io_context has run. Transactions started together arrive together.
+  void start(Database::TransactionBody body, std::exception_ptr* outcome) {
+    asio::co_spawn(
+        io_, [this, body]() -> asio::awaitable<void> { co_await db_->transaction(body); },
+        [outcome](std::exception_ptr e) { *outcome = e; });
+  }
+  void run_started() {
+    io_.run();
+    io_.restart();
+  }
+
+  static Database::TransactionBody insert(std::string name) {
+    return [name](Session& s) -> asio::awaitable<void> {
+      co_await s.exec("INSERT INTO items (name) VALUES ($1)", args(name));
+    };
+  }
+
   std::vector<std::string> names() {
     std::vector<std::string> out;
     run([&]() -> asio::awaitable<void> {
@@ -186,6 +204,77 @@ TEST_P(StoreTransactions, ConcurrentTransactionsFromTwoThreadsAllCommit) {
   io_.restart();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(names().size(), 201u);
+}
+
+TEST_P(StoreTransactions, TransactionsArrivingTogetherFailAloneAndTheOthersCommit) {
+  std::exception_ptr first, deferred_duplicate, thrown, last;
+  start(insert("a"), &first);
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        co_await s.exec("INSERT INTO items (name) VALUES ('b')");
+        s.defer("INSERT INTO items (name) VALUES ('existing')");  // fails after the body
+      },
+      &deferred_duplicate);
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        s.defer("INSERT INTO items (name) VALUES ('c')");
+        throw std::runtime_error("the handler changed its mind");
+        co_return;
+      },
+      &thrown);
+  start(insert("d"), &last);
+  run_started();
+  EXPECT_FALSE(first);
+  ASSERT_TRUE(deferred_duplicate);
+  EXPECT_EQ(kind_of(deferred_duplicate), ErrorKind::unique_violation);
+  ASSERT_TRUE(thrown);
+  EXPECT_THROW(std::rethrow_exception(thrown), std::runtime_error);
+  EXPECT_FALSE(last);
+  EXPECT_EQ(names(), (Names{"a", "d", "existing"}));
+}
+
+TEST_P(StoreTransactions, TransactionsArrivingTogetherOnPostgresShareOneCommit) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "SQLite has no transaction ids to compare";
+  std::vector<std::int64_t> ids(5, 0);
+  std::vector<std::exception_ptr> outcomes(5);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    start(
+        [&ids, i](Session& s) -> asio::awaitable<void> {
+          co_await s.exec("INSERT INTO items (name) VALUES ($1)", args("m" + std::to_string(i)));
+          ids[i] = (co_await s.exec("SELECT txid_current()")).front().int64(0);
+        },
+        &outcomes[i]);
+  }
+  run_started();
+  for (const auto& outcome : outcomes) EXPECT_FALSE(outcome);
+  for (std::int64_t id : ids) EXPECT_EQ(id, ids[0]);  // one top-level transaction
+  EXPECT_NE(ids[0], 0);
+  EXPECT_EQ(names().size(), 6u);
+}
+
+TEST_P(StoreTransactions, AFailedCommitOnPostgresFailsEveryMemberOfItsBatchAndKeepsNothing) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "batches are formed by timing on SQLite";
+  run([this]() -> asio::awaitable<void> {
+    co_await db_->exec_script(
+        "CREATE TABLE once (v TEXT, CONSTRAINT once_v UNIQUE (v) DEFERRABLE INITIALLY DEFERRED);"
+        "INSERT INTO once (v) VALUES ('taken')");
+  });
+  std::exception_ptr before, violating, after;
+  start(insert("before"), &before);
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        co_await s.exec("INSERT INTO once (v) VALUES ('taken')");  // checked at COMMIT
+      },
+      &violating);
+  start(insert("after"), &after);
+  run_started();
+  EXPECT_TRUE(before);
+  EXPECT_TRUE(violating);
+  EXPECT_TRUE(after);
+  EXPECT_EQ(names(), Names{"existing"});
+  // The connection the batch used serves the next transaction.
+  EXPECT_FALSE(transaction(insert("next")));
+  EXPECT_EQ(names(), (Names{"existing", "next"}));
 }
 
 std::string store_name(const ::testing::TestParamInfo<std::string>& param) {

@@ -28,6 +28,9 @@ class Connection {
   boost::asio::awaitable<Result> exec(std::string sql, Params params);
   boost::asio::awaitable<void> script(std::string sql);
   bool broken() const { return broken_; }
+  // For a connection whose session state cannot be trusted any more (a transaction that could
+  // not be undone): the pool drops it instead of handing it out again.
+  void discard() { broken_ = true; }
 
   // Pipeline mode (libpq >= 14), used for the length of one transaction: send() queues a
   // statement without waiting, so a transaction's statements share round trips.
