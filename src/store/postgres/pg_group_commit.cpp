@@ -112,17 +112,46 @@ asio::awaitable<std::exception_ptr> GroupCommit::run_body(Batch& batch,
   Connection& conn = *batch.conn;
   PipelineSession session(conn);
   std::exception_ptr failure;
+  bool alone = false;
   try {
     conn.send("SAVEPOINT irisx_tx", Params());
     co_await body(session);
-    // Awaited, so the body's deferred statements are read here and a failure among them is
-    // this member's, not the next one's.
-    co_await conn.exec("RELEASE SAVEPOINT irisx_tx", Params());
+    alone = batch.members == 1 && batch.turns.empty() && queued_.load() == 0;
+    if (alone) {
+      // Nobody is waiting to join: commit in the sync that ends the pipeline, so a transaction
+      // on its own costs the round trips it did before batching.
+      close(batch);
+      conn.send("RELEASE SAVEPOINT irisx_tx", Params());
+      conn.send("COMMIT", Params());
+      co_await conn.end_pipeline();
+    } else {
+      // Awaited, so the body's deferred statements are read here and a failure among them is
+      // this member's, not the next one's.
+      co_await conn.exec("RELEASE SAVEPOINT irisx_tx", Params());
+    }
   } catch (...) {
     failure = std::current_exception();
   }
-  if (failure) co_await undo(batch);
+  if (alone) {
+    co_await finish_alone(batch, failure != nullptr);
+  } else if (failure) {
+    co_await undo(batch);
+  }
   co_return failure;
+}
+
+asio::awaitable<void> GroupCommit::finish_alone(Batch& batch, bool failed) {
+  Connection& conn = *batch.conn;
+  if (failed && !conn.broken()) {
+    try {
+      if (conn.in_pipeline()) co_await conn.end_pipeline();
+      co_await conn.exec("ROLLBACK", Params());  // the failed statement left it aborted
+    } catch (const StoreError&) {
+      conn.discard();
+    }
+  }
+  pool_.release(std::move(batch.conn));
+  settle(batch);
 }
 
 // After a failed statement PostgreSQL skips the rest of the pipeline up to a sync, and the
@@ -149,6 +178,7 @@ asio::awaitable<void> GroupCommit::undo(Batch& batch) {
 }
 
 asio::awaitable<void> GroupCommit::pass_turn_or_commit(std::shared_ptr<Batch> batch) {
+  if (batch->done) co_return;  // committed on its own
   for (;;) {
     if (!batch->error.empty()) co_return;  // fail() has woken and settled everyone
     if (!batch->turns.empty()) {

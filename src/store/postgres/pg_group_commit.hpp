@@ -47,6 +47,8 @@ class GroupCommit {
   boost::asio::awaitable<std::exception_ptr> run_body(Batch& batch,
                                                       Database::TransactionBody& body);
   boost::asio::awaitable<void> undo(Batch& batch);
+  // Settles a batch whose one member committed (or failed) on its own.
+  boost::asio::awaitable<void> finish_alone(Batch& batch, bool failed);
   boost::asio::awaitable<void> pass_turn_or_commit(std::shared_ptr<Batch> batch);
   boost::asio::awaitable<void> commit(Batch& batch);
   void fail(Batch& batch, const std::string& why);
