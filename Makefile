@@ -55,6 +55,7 @@ bench:
 	$(MAKE) build
 	bench/api/run.sh $(BUILD_DIR)/irisx
 	bench/webhooks/run.sh $(BUILD_DIR)/irisx
+	bench/postgres/ceiling.sh $(BUILD_DIR)/irisx
 	bench/voice/run.sh $(BUILD_DIR)/irisx
 
 format:

@@ -277,6 +277,31 @@ TEST_P(StoreTransactions, AFailedCommitOnPostgresFailsEveryMemberOfItsBatchAndKe
   EXPECT_EQ(names(), (Names{"existing", "next"}));
 }
 
+TEST_P(StoreTransactions, LoneStatementsFromTwoThreadsShareTheOneConnectionAndAllAnswer) {
+  // Every statement but one at a time waits for the pool's only connection, so each release
+  // must wake a waiter: a wake-up lost between a waiter's registration and its wait left it
+  // asleep until the pool's 10 s deadline, and its statement failed.
+  std::atomic<int> answered{0};
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 400; ++i) {
+    asio::co_spawn(
+        io_,
+        [this, &answered]() -> asio::awaitable<void> {
+          const Result r = co_await db_->exec("SELECT COUNT(*) FROM items");
+          if (r.front().int64(0) == 1) ++answered;
+        },
+        [&](std::exception_ptr e) {
+          if (e) ++failures;
+        });
+  }
+  std::thread second([this] { io_.run(); });
+  io_.run();
+  second.join();
+  io_.restart();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(answered.load(), 400);
+}
+
 std::string store_name(const ::testing::TestParamInfo<std::string>& param) {
   return param.param;
 }
