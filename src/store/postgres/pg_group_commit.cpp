@@ -21,7 +21,6 @@ struct GroupCommit::Batch {
       : settled(strand, asio::steady_timer::time_point::max()) {}
   std::unique_ptr<Connection> conn;
   int members = 0;
-  bool turn_taken = false;  // a member is using the connection (or the opener is opening it)
   std::deque<std::shared_ptr<asio::steady_timer>> turns;  // members waiting, in arrival order
   asio::steady_timer settled;  // cancelled once the batch committed or failed
   bool done = false;
@@ -32,9 +31,6 @@ GroupCommit::GroupCommit(Pool& pool, asio::any_io_executor executor, std::size_t
     : pool_(pool), strand_(asio::make_strand(executor)), lanes_(lanes == 0 ? 1 : lanes) {}
 
 std::shared_ptr<GroupCommit::Batch> GroupCommit::pick() const {
-  for (const auto& batch : open_) {
-    if (!batch->turn_taken) return batch;
-  }
   if (open_.size() < lanes_) return nullptr;
   std::shared_ptr<Batch> shortest;
   for (const auto& batch : open_) {
@@ -62,7 +58,6 @@ asio::awaitable<void> GroupCommit::member(Database::TransactionBody body) {
   const bool opener = !batch;
   if (opener) {
     batch = std::make_shared<Batch>(strand_);
-    batch->turn_taken = true;
     open_.push_back(batch);
   }
   if (++batch->members >= kMaxMembers) close(*batch);  // full
@@ -95,12 +90,9 @@ asio::awaitable<void> GroupCommit::open(Batch& batch) {
   if (!error.empty()) fail(batch, error);
 }
 
+// A batch's connection is in use from its opening to its commit, by one member at a time.
 asio::awaitable<void> GroupCommit::wait_turn(Batch& batch) {
   if (!batch.error.empty()) co_return;
-  if (!batch.turn_taken) {
-    batch.turn_taken = true;
-    co_return;
-  }
   auto turn = std::make_shared<asio::steady_timer>(strand_, asio::steady_timer::time_point::max());
   batch.turns.push_back(turn);
   boost::system::error_code ignored;  // cancelled when the turn is handed over or the batch fails
@@ -184,7 +176,7 @@ asio::awaitable<void> GroupCommit::pass_turn_or_commit(std::shared_ptr<Batch> ba
     if (!batch->turns.empty()) {
       auto next = std::move(batch->turns.front());
       batch->turns.pop_front();
-      next->cancel();  // the turn stays taken: it is the next member's now
+      next->cancel();  // the next member's turn
       co_return;
     }
     // Nobody is waiting, but transactions already handed to the strand would join this batch:

@@ -37,8 +37,8 @@ class GroupCommit {
   struct Batch;
   // Everything below runs on strand_, so batches need no locks.
   boost::asio::awaitable<void> member(Database::TransactionBody body);
-  // The open batch to join: one whose connection is free, else none while a lane is free (so
-  // the caller opens one), else the one with the fewest members waiting.
+  // The open batch to join: none while a lane is free (the caller opens one there), else the
+  // one with the fewest members waiting.
   std::shared_ptr<Batch> pick() const;
   bool is_open(const Batch& batch) const;
   void close(const Batch& batch);
