@@ -9,6 +9,10 @@
 
 namespace irisx::voice::sip {
 
+namespace {
+constexpr unsigned kUdpReceiveBuffer = 4u << 20;
+}  // namespace
+
 void SipStack::Impl::start() {
   std::promise<void> started;
   auto ready = started.get_future();
@@ -42,7 +46,11 @@ bool SipStack::Impl::bind_stack(std::uint16_t candidate) {
       TAG_IF(events.on_register != nullptr, NUTAG_ALLOW("REGISTER")),
       TAG_IF(events.on_refer != nullptr, NUTAG_APPL_METHOD("REFER")), SIPTAG_SUPPORTED_STR("timer"),
       NUTAG_ENABLEMESSAGE(0), NUTAG_SESSION_TIMER(0), NUTAG_SESSION_REFRESHER(nua_remote_refresher),
-      SIPTAG_USER_AGENT_STR(options.user_agent.c_str()), TAG_NULL());
+      SIPTAG_USER_AGENT_STR(options.user_agent.c_str()),
+      // A burst of datagrams (a registration storm, a flood) overflows the kernel's default
+      // 208 KiB receive buffer and the kernel drops what does not fit; the kernel caps this at
+      // net.core.rmem_max (README, Deployment).
+      TPTAG_UDP_RMEM(kUdpReceiveBuffer), TAG_NULL());
   if (nua == nullptr) return false;
   port = candidate;
   return true;
