@@ -302,6 +302,25 @@ TEST_P(StoreTransactions, LoneStatementsFromTwoThreadsShareTheOneConnectionAndAl
   EXPECT_EQ(answered.load(), 400);
 }
 
+TEST_P(StoreTransactions, ALostPostgresConnectionFailsItsBatchAndTheNextTransactionReconnects) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "SQLite has no server connection to lose";
+  std::exception_ptr killer, waiting_behind;
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        co_await s.exec("INSERT INTO items (name) VALUES ('lost')");
+        co_await s.exec("SELECT pg_terminate_backend(pg_backend_pid())");  // its own server
+      },
+      &killer);
+  start(insert("behind"), &waiting_behind);
+  run_started();
+  ASSERT_TRUE(killer);
+  EXPECT_EQ(kind_of(killer), ErrorKind::unavailable);
+  ASSERT_TRUE(waiting_behind);
+  EXPECT_EQ(kind_of(waiting_behind), ErrorKind::unavailable);
+  EXPECT_FALSE(transaction(insert("next")));
+  EXPECT_EQ(names(), (Names{"existing", "next"}));
+}
+
 std::string store_name(const ::testing::TestParamInfo<std::string>& param) {
   return param.param;
 }
