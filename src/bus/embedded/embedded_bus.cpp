@@ -211,6 +211,19 @@ class EmbeddedBus final : public Bus {
     return names;
   }
 
+  bool had_work(const std::string& consumer) {
+    std::lock_guard lock(mutex_);
+    return busy_.count(consumer) != 0;
+  }
+  void set_had_work(const std::string& consumer, bool found) {
+    std::lock_guard lock(mutex_);
+    if (found) {
+      busy_.insert(consumer);
+    } else {
+      busy_.erase(consumer);
+    }
+  }
+
   ConsumerSpec spec_of(const std::string& consumer) {
     std::lock_guard lock(mutex_);
     auto it = consumers_.find(consumer);
@@ -239,8 +252,13 @@ class EmbeddedBus final : public Bus {
     std::vector<Delivery> out;
     const bool sqlite = db_.dialect() == store::Dialect::sqlite;
     const std::int64_t now = now_ms();
-    store::Result due = co_await db_.exec(kAnyDue, args(spec.name, now));
-    if (due.empty()) co_return out;
+    // The cheap look is for an idle queue; while claims keep finding work, a claim is the look
+    // (on PostgreSQL that SELECT cost 1.5 ms under load, stepping over acked rows' dead index
+    // entries).
+    if (!had_work(spec.name)) {
+      store::Result due = co_await db_.exec(kAnyDue, args(spec.name, now));
+      if (due.empty()) co_return out;
+    }
 
     const std::string lease = crypto::random_hex(16);
     std::vector<store::Row> rows;
@@ -254,6 +272,7 @@ class EmbeddedBus final : public Bus {
       rows = std::move(r.rows);
     };
     co_await db_.transaction(std::move(body));
+    set_had_work(spec.name, !rows.empty());
 
     // RETURNING has no defined order; hand out the oldest first.
     std::sort(rows.begin(), rows.end(), [](const store::Row& a, const store::Row& b) {
@@ -288,7 +307,8 @@ class EmbeddedBus final : public Bus {
   EmbeddedBusOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
-  std::map<std::string, ConsumerSpec> consumers_;           // guarded by mutex_
+  std::map<std::string, ConsumerSpec> consumers_;  // guarded by mutex_
+  std::set<std::string> busy_;  // consumers whose last claim found work; guarded by mutex_
   std::set<std::shared_ptr<asio::steady_timer>> sleepers_;  // guarded by mutex_
   bool stopped_ = false;                                    // guarded by mutex_
 };
