@@ -78,6 +78,12 @@ class StoreTransactions : public ::testing::TestWithParam<std::string> {
     io_.run();
     io_.restart();
   }
+  void run_started_on_two_threads() {
+    std::thread second([this] { io_.run(); });
+    io_.run();
+    second.join();
+    io_.restart();
+  }
 
   static Database::TransactionBody insert(std::string name) {
     return [name](Session& s) -> asio::awaitable<void> {
@@ -198,10 +204,7 @@ TEST_P(StoreTransactions, ConcurrentTransactionsFromTwoThreadsAllCommit) {
           if (e) ++failures;
         });
   }
-  std::thread second([this] { io_.run(); });
-  io_.run();
-  second.join();
-  io_.restart();
+  run_started_on_two_threads();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(names().size(), 201u);
 }
@@ -294,10 +297,7 @@ TEST_P(StoreTransactions, LoneStatementsFromTwoThreadsShareTheOneConnectionAndAl
           if (e) ++failures;
         });
   }
-  std::thread second([this] { io_.run(); });
-  io_.run();
-  second.join();
-  io_.restart();
+  run_started_on_two_threads();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(answered.load(), 400);
 }

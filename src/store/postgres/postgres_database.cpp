@@ -27,9 +27,9 @@ class PostgresDatabase final : public Database {
   }
 
   // Group committed (pg_group_commit.hpp) and pipelined: BEGIN goes out with the first member's
-  // first statement, deferred statements with the next one, and each member's savepoint is
-  // released with one awaited round trip, so a body of N awaited statements costs N + 1 round
-  // trips, and its batch one more for the COMMIT.
+  // first statement, deferred statements with the next one. A body of N awaited statements
+  // costs N + 1 round trips: alone, the last one carries its COMMIT; in a batch, it releases the
+  // member's savepoint, and the batch pays one more for its COMMIT.
   asio::awaitable<void> transaction(TransactionBody body) override {
     co_await group_commit_.run(std::move(body));
   }
