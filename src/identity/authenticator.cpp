@@ -75,20 +75,18 @@ boost::asio::awaitable<Principal> Authenticator::tenant_principal(Credentials cr
 
 boost::asio::awaitable<Principal> Authenticator::from_api_key(std::string_view key) {
   const std::string hash = hash_secret(key);
-  std::optional<CachedApiKey> record;
-  if (auto cached = cache_.api_keys.get(hash)) {
-    record = *cached;
-  } else {
-    store::Result r = co_await db_.exec(
-        "UPDATE api_keys SET last_used_at = $2 WHERE key_hash = $1 AND revoked_at IS NULL "
-        "RETURNING id, tenant_id, scopes, key_hash",
-        store::args(hash, now_ms()));
-    // The hash came from an index lookup; compare in constant time all the same.
-    if (!r.empty() && crypto::constant_time_equal(r.front().text(3), hash)) {
-      record = CachedApiKey{r.front().text(0), r.front().text(1), parse_scopes(r.front().text(2))};
-    }
-    cache_.api_keys.put(hash, record);
-  }
+  std::optional<CachedApiKey> record = co_await cache_.api_keys.get_or_load(
+      hash, [&]() -> boost::asio::awaitable<std::optional<CachedApiKey>> {
+        store::Result r = co_await db_.exec(
+            "UPDATE api_keys SET last_used_at = $2 WHERE key_hash = $1 AND revoked_at IS NULL "
+            "RETURNING id, tenant_id, scopes, key_hash",
+            store::args(hash, now_ms()));
+        // The hash came from an index lookup; compare in constant time all the same.
+        if (r.empty() || !crypto::constant_time_equal(r.front().text(3), hash))
+          co_return std::nullopt;
+        co_return CachedApiKey{r.front().text(0), r.front().text(1),
+                               parse_scopes(r.front().text(2))};
+      });
   if (!record) throw unauthorized("invalid API key");
   co_await require_active_tenant(record->tenant_id);
   Principal p;
@@ -105,31 +103,29 @@ boost::asio::awaitable<Principal> Authenticator::from_access_token(std::string_v
     throw ApiError(401, "token_expired", "the access token has expired");
   if (v.status != TokenStatus::ok) throw unauthorized("invalid access token");
 
-  std::optional<CachedUser> user;
-  if (auto cached = cache_.users.get(v.claims.user_id)) {
-    user = *cached;
-  } else {
-    store::Result r = co_await db_.exec("SELECT tenant_id, role FROM users WHERE id = $1",
-                                        store::args(v.claims.user_id));
-    if (!r.empty()) {
-      if (auto role = parse_role(r.front().text(1))) user = CachedUser{r.front().text(0), *role};
-    }
-    cache_.users.put(v.claims.user_id, user);
-  }
+  const std::string& user_id = v.claims.user_id;
+  std::optional<CachedUser> user = co_await cache_.users.get_or_load(
+      user_id, [&]() -> boost::asio::awaitable<std::optional<CachedUser>> {
+        store::Result r = co_await db_.exec("SELECT tenant_id, role FROM users WHERE id = $1",
+                                            store::args(user_id));
+        if (r.empty()) co_return std::nullopt;
+        auto role = parse_role(r.front().text(1));
+        if (!role) co_return std::nullopt;
+        co_return CachedUser{r.front().text(0), *role};
+      });
   if (!user || user->tenant_id != v.claims.tenant_id) throw unauthorized("invalid access token");
 
-  bool revoked;
-  if (auto cached = cache_.revoked_sessions.get(v.claims.family_id); cached && *cached) {
-    revoked = **cached;
-  } else {
-    // A login session is live while its family has an unrevoked token.
-    store::Result r = co_await db_.exec(
-        "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL",
-        store::args(v.claims.family_id));
-    revoked = r.front().int64(0) == 0;
-    cache_.revoked_sessions.put(v.claims.family_id, revoked);
-  }
-  if (revoked) throw ApiError(401, "session_revoked", "this login session has ended; log in again");
+  const std::string& family_id = v.claims.family_id;
+  std::optional<bool> revoked = co_await cache_.revoked_sessions.get_or_load(
+      family_id, [&]() -> boost::asio::awaitable<std::optional<bool>> {
+        // A login session is live while its family has an unrevoked token.
+        store::Result r = co_await db_.exec(
+            "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL",
+            store::args(family_id));
+        co_return r.front().int64(0) == 0;
+      });
+  if (revoked.value_or(true))
+    throw ApiError(401, "session_revoked", "this login session has ended; log in again");
 
   co_await require_active_tenant(user->tenant_id);
   Principal p;
@@ -143,14 +139,14 @@ boost::asio::awaitable<Principal> Authenticator::from_access_token(std::string_v
 }
 
 boost::asio::awaitable<std::optional<Tenant>> Authenticator::tenant(std::string tenant_id) {
-  if (auto cached = cache_.tenants.get(tenant_id)) co_return *cached;
-  std::optional<Tenant> tenant;
-  store::Result r =
-      co_await db_.exec(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE id = $1",
-                        store::args(tenant_id));
-  if (!r.empty()) tenant = tenant_from_row(r.front());
-  cache_.tenants.put(tenant_id, tenant);
-  co_return tenant;
+  co_return co_await cache_.tenants.get_or_load(
+      tenant_id, [&]() -> boost::asio::awaitable<std::optional<Tenant>> {
+        store::Result r = co_await db_.exec(
+            std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE id = $1",
+            store::args(tenant_id));
+        if (r.empty()) co_return std::nullopt;
+        co_return tenant_from_row(r.front());
+      });
 }
 
 boost::asio::awaitable<void> Authenticator::require_active_tenant(std::string tenant_id) {
