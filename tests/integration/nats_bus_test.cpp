@@ -341,6 +341,41 @@ TEST_F(NatsBusTest, DeliveryNotSettledWithinAckWaitIsHandedOutAgain) {
   });
 }
 
+// Webhook retries wait for up to 10 h as NAKs with a delay, and JetStream counts those as
+// pending acks: under its default limit of 1,000 a consumer holding that many stopped handing
+// out anything new, so one endpoint failing for long enough stalled every other endpoint.
+TEST_F(NatsBusTest, RetriesWaitingOutLongDelaysDoNotHoldBackNewMessages) {
+  auto& db = sqlite();
+  auto& b = bus_with_relay(db);
+  constexpr int kWaiting = 1100;
+  run([&]() -> asio::awaitable<void> {
+    co_await b.declare(consumer());
+    for (int i = 0; i < kWaiting / 100; ++i) {
+      store::Database::TransactionBody body = [&](store::Session& tx) -> asio::awaitable<void> {
+        for (int j = 0; j < 100; ++j) co_await b.publish(tx, message());
+      };
+      co_await db.transaction(std::move(body));
+    }
+    co_await drained(&db, milliseconds(20000));
+    int retried = 0;
+    while (retried < kWaiting) {
+      auto got = co_await b.fetch(consumer().name, 250, milliseconds(2000));
+      if (got.empty()) break;  // none handed out: held back
+      for (auto& d : got) {
+        co_await b.retry(d, std::chrono::hours(1));
+        ++retried;
+      }
+    }
+    CO_ASSERT_EQ(retried, kWaiting);
+    auto fresh = message(R"({"fresh":true})");
+    co_await publish(&db, &b, fresh);
+    auto next = co_await b.fetch(consumer().name, 10, milliseconds(5000));
+    CO_ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].message.id, fresh.id);
+    co_await b.ack(next[0]);
+  });
+}
+
 TEST_F(NatsBusTest, DeadLetterKeepsTheMessageInTheStoreAndStopsRedelivery) {
   auto& db = sqlite();
   auto& b = bus_with_relay(db);

@@ -210,6 +210,11 @@ std::unique_ptr<PullSubscription> NatsClient::ensure_consumer(const ConsumerSpec
   cfg.AckPolicy = js_AckExplicit;
   cfg.AckWait = nanos(spec.ack_wait);
   cfg.MaxDeliver = spec.max_deliveries;
+  // Messages handed out and not yet acked, at most (JetStream's default is 1,000): a retry
+  // waiting out its delay (up to 10 h for a webhook) is one of them, and at the limit nothing
+  // new is handed out, for any endpoint. nats.c drops a -1 ("no limit") from the request, so a
+  // million; the server keeps a small entry per pending message.
+  cfg.MaxAckPending = 1'000'000;
   jsConsumerInfo* info = nullptr;
   jsErrCode code = kNoJsError;
   natsStatus status = js_AddConsumer(&info, js_, spec.stream.c_str(), &cfg, nullptr, &code);
