@@ -163,30 +163,34 @@ boost::asio::awaitable<Endpoint> EndpointService::update(identity::Principal act
   if (!errors.empty()) throw validation_failed(std::move(errors));
   if (changes.url) co_await check_url(*changes.url);
 
-  Endpoint e = co_await require(actor.tenant_id, id);
-  if (changes.url) e.url = *changes.url;
-  if (changes.events) e.events = *changes.events;
-  if (changes.description) e.description = *changes.description;
-  if (changes.enabled) {
-    e.enabled = *changes.enabled;
-    // Re-enabling starts afresh: the failure streak that disabled it is forgotten.
-    if (e.enabled) {
-      e.disabled_reason.reset();
-      e.failing_since.reset();
-    }
-  }
-  e.updated_at = now_ms();
-  const nlohmann::json patterns = e.events;
+  // Only the fields the caller named are written, in one statement: a worker may disable the
+  // endpoint (a 410, a failure streak) while this request runs, and a description change
+  // must not switch it back on.
+  store::Value url = changes.url ? store::Value(*changes.url) : store::Value(nullptr);
+  store::Value description =
+      changes.description ? store::Value(*changes.description) : store::Value(nullptr);
+  store::Value patterns =
+      changes.events ? store::Value(nlohmann::json(*changes.events).dump()) : store::Value(nullptr);
+  store::Value enabled = changes.enabled ? store::Value(std::int64_t(*changes.enabled ? 1 : 0))
+                                         : store::Value(nullptr);
+  std::optional<Endpoint> e;
   co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
-    co_await tx.exec(
-        "UPDATE webhook_endpoints SET url = $3, description = $4, events = $5, enabled = $6, "
-        "disabled_reason = $7, failing_since = $8, updated_at = $9 "
-        "WHERE id = $1 AND tenant_id = $2",
-        store::args(e.id, e.tenant_id, e.url, e.description, patterns.dump(), e.enabled ? 1 : 0,
-                    e.disabled_reason, e.failing_since, e.updated_at));
-    co_await record_change(tx, audit, e, "webhook.updated");
+    // Re-enabling starts afresh: the failure streak that disabled it is forgotten.
+    store::Result r = co_await tx.exec(
+        "UPDATE webhook_endpoints SET url = COALESCE($3, url), "
+        "description = COALESCE($4, description), events = COALESCE($5, events), "
+        "enabled = COALESCE($6, enabled), "
+        "disabled_reason = CASE WHEN $6 = 1 THEN NULL ELSE disabled_reason END, "
+        "failing_since = CASE WHEN $6 = 1 THEN NULL ELSE failing_since END, updated_at = $7 "
+        "WHERE id = $1 AND tenant_id = $2 AND kind = 'events' RETURNING " +
+            endpoint_columns(""),
+        store::args(id, actor.tenant_id, url, description, patterns, enabled, now_ms()));
+    if (r.empty()) co_return;
+    e = endpoint_from_row(r.front());
+    co_await record_change(tx, audit, *e, "webhook.updated");
   });
-  co_return e;
+  if (!e) throw not_found("no such webhook");
+  co_return *e;
 }
 
 boost::asio::awaitable<void> EndpointService::remove(identity::Principal actor, std::string id,

@@ -187,6 +187,14 @@ TEST_P(Webhooks, AnEndpointFailingWithoutABreakIsDisabled) {
   }
   EXPECT_EQ(now["enabled"], false);
   EXPECT_TRUE(now["disabled_reason"].get<std::string>().starts_with("deliveries failed"));
+  // A change that does not name `enabled` leaves the worker's verdict alone.
+  auto described = send("PATCH", "/v1/webhooks/" + id, t.access_token, {{"description", "x"}});
+  ASSERT_EQ(described.status, 200) << described.body;
+  EXPECT_EQ(described.json()["enabled"], false);
+  EXPECT_EQ(described.json()["disabled_reason"], now["disabled_reason"]);
+  EXPECT_EQ(described.json()["failing_since"], now["failing_since"]);
+  EXPECT_EQ(described.json()["description"], "x");
+  EXPECT_EQ(described.json()["url"], now["url"]);
   // Re-enabling forgets the streak.
   auto enabled = send("PATCH", "/v1/webhooks/" + id, t.access_token, {{"enabled", true}});
   ASSERT_EQ(enabled.status, 200);
