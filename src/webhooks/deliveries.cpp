@@ -192,6 +192,19 @@ boost::asio::awaitable<Delivery> DeliveryQueue::retry(std::string tenant_id, std
   if (!delivery) throw not_found("no such webhook delivery");
   const std::int64_t now = now_ms();
   co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+    // A worker fails a job for a disabled or deleted endpoint at once: say so instead of
+    // answering "pending" for an attempt that will never be made.
+    store::Result endpoint =
+        co_await tx.exec("SELECT enabled FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2",
+                         store::args(delivery->endpoint_id, tenant_id));
+    if (endpoint.empty()) {
+      throw conflict("webhook_deleted", "the webhook of this delivery was deleted");
+    }
+    if (endpoint.front().int64(0) == 0) {
+      throw conflict("webhook_disabled",
+                     "the webhook of this delivery is disabled; enable it first (PATCH "
+                     "/v1/webhooks/{id} {\"enabled\": true})");
+    }
     co_await tx.exec(
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = NULL, "
         "updated_at = $3 WHERE id = $1 AND tenant_id = $2",

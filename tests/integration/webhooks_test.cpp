@@ -163,6 +163,16 @@ TEST_P(Webhooks, GoneDisablesTheEndpointWithAnEvent) {
   ASSERT_EQ(make_key(t).status, 201);
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(receiver.received("gone").size(), 1u);
+  // A retry by hand says why it cannot happen instead of queueing an attempt never made.
+  const std::string retry = "/v1/webhooks/deliveries/" + d["id"].get<std::string>() + "/retry";
+  auto refused = send("POST", retry, t.access_token);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.json()["code"], "webhook_disabled");
+  ASSERT_EQ(send("DELETE", "/v1/webhooks/" + hook["id"].get<std::string>(), t.access_token).status,
+            204);
+  auto deleted = send("POST", retry, t.access_token);  // its log outlives the webhook
+  EXPECT_EQ(deleted.status, 409) << deleted.body;
+  EXPECT_EQ(deleted.json()["code"], "webhook_deleted");
 }
 
 TEST_P(Webhooks, AnEndpointFailingWithoutABreakIsDisabled) {
