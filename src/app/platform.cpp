@@ -343,8 +343,8 @@ int Platform::serve(const std::string& ready_file) {
   if (s.config.has_role("worker")) {
     http_client = std::make_unique<net::HttpClient>(
         address_policy(s.config), static_cast<std::size_t>(s.delivery.max_in_flight));
-    worker = std::make_unique<webhooks::DeliveryWorker>(*s.db, *s.bus, *http_client, *s.publisher,
-                                                        s.services->data_key, s.delivery);
+    worker = std::make_unique<webhooks::DeliveryWorker>(
+        *s.db, *s.bus, *http_client, *s.publisher, s.services->data_key, s.delivery, s.metrics);
     worker_done = false;
     asio::co_spawn(s.io, s.run_worker(*worker, worker_done), asio::detached);
   }

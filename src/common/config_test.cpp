@@ -1,5 +1,7 @@
 #include "common/config.hpp"
 
+#include "common/time.hpp"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -331,6 +333,19 @@ TEST(ConfigSchema, EveryEnvironmentNameIsAcceptedWithItsDefault) {
   for (const ConfigKey& k : config_schema()) {
     EXPECT_NO_THROW(load_config("", {{k.env, k.default_value}})) << k.env;
   }
+}
+
+// The delivery rules promised to tenants (docs/webhooks.md): a 15 s timeout, retries after
+// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, and disabling after 5 days of failures.
+TEST(Config, DefaultsAreTheDocumentedWebhookDeliveryRules) {
+  const Config config;
+  std::vector<std::int64_t> waits;
+  for (const auto& text : config.webhook_retry_schedule) waits.push_back(*parse_duration_ms(text));
+  constexpr std::int64_t s = 1000, min = 60 * s, h = 60 * min;
+  EXPECT_EQ(waits,
+            (std::vector<std::int64_t>{5 * s, 5 * min, 30 * min, 2 * h, 5 * h, 10 * h, 10 * h}));
+  EXPECT_EQ(config.webhook_timeout_ms, 15 * s);
+  EXPECT_EQ(config.webhook_disable_after_s, 5 * 24 * 3600);
 }
 
 }  // namespace

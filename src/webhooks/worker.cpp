@@ -21,11 +21,6 @@ namespace irisx::webhooks {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
-std::vector<milliseconds> default_retry_schedule() {
-  using namespace std::chrono_literals;
-  return {5s, 5min, 30min, 2h, 5h, 10h, 10h};
-}
-
 namespace {
 
 auto logger() {
@@ -58,6 +53,9 @@ std::vector<std::optional<DeliveryJob>> job_keys(const std::vector<bus::Delivery
   return keys;
 }
 
+constexpr std::string_view kAttemptsMetric = "irisx_webhook_attempts_total";
+constexpr std::string_view kAttemptsHelp = "Webhook delivery attempts made by this process";
+
 // Columns as DeliveryWorker::load selects them.
 DeliveryTarget target_from_row(const store::Row& row) {
   DeliveryTarget t;
@@ -80,13 +78,16 @@ DeliveryTarget target_from_row(const store::Row& row) {
 
 DeliveryWorker::DeliveryWorker(store::Database& db, bus::Bus& bus, net::HttpClient& http,
                                events::Publisher& publisher, std::string data_key,
-                               DeliverySettings settings)
+                               DeliverySettings settings, metrics::Registry& metrics)
     : db_(db),
       bus_(bus),
       http_(http),
       publisher_(publisher),
       data_key_(std::move(data_key)),
-      settings_(std::move(settings)) {}
+      settings_(std::move(settings)),
+      attempts_succeeded_(
+          metrics.counter(kAttemptsMetric, kAttemptsHelp, {{"result", "succeeded"}})),
+      attempts_failed_(metrics.counter(kAttemptsMetric, kAttemptsHelp, {{"result", "failed"}})) {}
 
 void DeliveryWorker::stop() {
   stopping_ = true;

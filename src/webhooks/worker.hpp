@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bus/bus.hpp"
+#include "common/metrics.hpp"
 #include "events/events.hpp"
 #include "net/http_client.hpp"
 #include "store/database.hpp"
@@ -33,12 +34,13 @@ struct DeliverySettings {
 };
 
 // Standard retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-std::vector<std::chrono::milliseconds> default_retry_schedule();
 
 class DeliveryWorker {
  public:
+  // Counts attempts in `metrics` as irisx_webhook_attempts_total{result="succeeded"|"failed"}.
   DeliveryWorker(store::Database& db, bus::Bus& bus, net::HttpClient& http,
-                 events::Publisher& publisher, std::string data_key, DeliverySettings settings);
+                 events::Publisher& publisher, std::string data_key, DeliverySettings settings,
+                 metrics::Registry& metrics);
 
   // Fetches and delivers until stop(); then waits for the attempts in flight to finish.
   boost::asio::awaitable<void> run();
@@ -101,6 +103,8 @@ class DeliveryWorker {
   events::Publisher& publisher_;
   std::string data_key_;
   DeliverySettings settings_;
+  metrics::Counter& attempts_succeeded_;
+  metrics::Counter& attempts_failed_;
   bool stopping_ = false;
   int in_flight_ = 0;
   std::map<std::string, int> per_endpoint_;

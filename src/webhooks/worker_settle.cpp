@@ -148,6 +148,7 @@ asio::awaitable<void> DeliveryWorker::settle(bus::Delivery job, DeliveryTarget t
   s.target = std::move(target);
   s.outcome = std::move(outcome);
   s.at = now_ms();
+  (s.outcome.error.empty() ? attempts_succeeded_ : attempts_failed_).inc();
   s.plan = plan_after_attempt(s.target, s.outcome, s.at, settings_.retry_schedule,
                               settings_.disable_after);
   if (!s.plan.disable_reason.empty()) {  // rare, and it publishes an event: on its own

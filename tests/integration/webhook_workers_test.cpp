@@ -76,6 +76,16 @@ class WebhookWorkers : public ::testing::TestWithParam<std::string> {
     return distinct_received() >= n;
   }
 
+  // The successful attempts a process made, from its /metrics.
+  static std::int64_t attempts_made(const IrisxProcess& process) {
+    auto r = process.get("/metrics");
+    EXPECT_EQ(r.status, 200);
+    const std::string sample = "irisx_webhook_attempts_total{result=\"succeeded\"} ";
+    auto at = r.body.find(sample);
+    if (at == std::string::npos) return 0;
+    return std::stoll(r.body.substr(at + sample.size()));
+  }
+
   // Every delivery of the endpoint, from its log.
   nlohmann::json deliveries(const std::string& token) {
     auto r = api_->get("/v1/webhooks/" + webhook_id_ + "/deliveries?limit=200", token);
@@ -107,6 +117,14 @@ TEST_P(WebhookWorkers, TwoWorkersShareTheWorkWithoutRepeatingAnAttempt) {
     EXPECT_EQ(d["status"], "succeeded");
     EXPECT_EQ(d["attempt_count"], 1);
   }
+  // Shared: each worker made some of the attempts, and together exactly one per event.
+  std::int64_t total = 0;
+  for (auto& w : workers_) {
+    const std::int64_t made = attempts_made(*w);
+    EXPECT_GT(made, 0);
+    total += made;
+  }
+  EXPECT_EQ(total, kEvents);
   for (auto& w : workers_) EXPECT_EQ(w->terminate(), 0);
 }
 
