@@ -74,12 +74,14 @@ class NatsBusTest : public ::testing::Test {
     return open_store("sqlite:" + (dir_ / (name + ".db")).string());
   }
 
-  Bus& bus(store::Database& db, const std::string& url = NatsServer::shared().url()) {
-    buses_.push_back(make_nats_bus(db, io_.get_executor(), NatsBusOptions{url, milliseconds(20)}));
+  Bus& bus(store::Database& db, const std::string& url = NatsServer::shared().url(),
+           milliseconds relay_poll = milliseconds(20)) {
+    buses_.push_back(make_nats_bus(db, io_.get_executor(), NatsBusOptions{url, relay_poll}));
     return *buses_.back();
   }
-  Bus& bus_with_relay(store::Database& db, const std::string& url = NatsServer::shared().url()) {
-    Bus& b = bus(db, url);
+  Bus& bus_with_relay(store::Database& db, const std::string& url = NatsServer::shared().url(),
+                      milliseconds relay_poll = milliseconds(20)) {
+    Bus& b = bus(db, url, relay_poll);
     relays_.push_back(std::make_unique<Relay>(Relay{&b}));
     auto* relay = relays_.back().get();
     asio::co_spawn(io_, b.run(), [relay](std::exception_ptr) { relay->done = true; });
@@ -373,6 +375,27 @@ TEST_F(NatsBusTest, RetriesWaitingOutLongDelaysDoNotHoldBackNewMessages) {
     CO_ASSERT_EQ(next.size(), 1u);
     EXPECT_EQ(next[0].message.id, fresh.id);
     co_await b.ack(next[0]);
+  });
+}
+
+TEST_F(NatsBusTest, StoppingRelaysWhatWasCommittedBeforeTheStop) {
+  auto& db = sqlite();
+  // Its relay looks at the outbox once at start and then not for an hour.
+  auto& b = bus_with_relay(db, NatsServer::shared().url(), std::chrono::hours(1));
+  auto m = message();
+  run([&]() -> asio::awaitable<void> {
+    co_await b.declare(consumer());
+    co_await sleep(milliseconds(200));  // past the relay's first look
+    co_await publish(&db, &b, m);
+  });
+  stop_relay(*relays_.back());
+  relays_.pop_back();
+  run([&]() -> asio::awaitable<void> {
+    EXPECT_EQ(co_await count(&db, "bus_outbox"), 0);
+    auto got = co_await b.fetch(consumer().name, 10, milliseconds(5000));
+    CO_ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.id, m.id);
+    co_await b.ack(got[0]);
   });
 }
 

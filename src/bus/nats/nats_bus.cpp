@@ -164,6 +164,7 @@ class NatsBus final : public Bus {
       }
       if (!stopping_ && pause.count() > 0) co_await sleep(pause);
     }
+    co_await relay_before_stopping();
   }
 
   void stop() override {
@@ -178,6 +179,20 @@ class NatsBus final : public Bus {
     std::size_t relayed = 0;
     std::size_t unacked = 0;
   };
+
+  // stop() comes after the API has drained: what it committed goes out now rather than when
+  // another process's relay finds it (or this one's, after a restart). Bounded, and given up
+  // while JetStream does not answer: the rows stay in the outbox either way.
+  asio::awaitable<void> relay_before_stopping() {
+    try {
+      for (int pass = 0; pass < 50; ++pass) {
+        auto done = co_await relay_once();
+        if (done.relayed < kRelayBatch || done.unacked > 0) break;
+      }
+    } catch (const std::exception& e) {
+      log::get("bus")->warn("last outbox relay pass failed: {}", e.what());
+    }
+  }
 
   asio::awaitable<RelayPass> relay_once() {
     auto rows = co_await db_.exec(
