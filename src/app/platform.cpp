@@ -175,12 +175,12 @@ struct Platform::Impl {
         2);
     authenticator = std::make_unique<identity::Authenticator>(*db, cache, jwt_key);
     accounts = std::make_unique<identity::AccountService>(
-        *db, *hasher, *limiter, cache,
+        *db, *hasher, *limiter, cache, *publisher,
         identity::SessionSettings{jwt_key, config.access_token_ttl_s, config.refresh_token_ttl_s,
                                   config.login_max_failures, config.login_window_s});
     users = std::make_unique<identity::UserService>(*db, *hasher, cache, *publisher);
     api_keys = std::make_unique<identity::ApiKeyService>(*db, cache, *publisher);
-    tenants = std::make_unique<identity::TenantService>(*db, cache);
+    tenants = std::make_unique<identity::TenantService>(*db, cache, *publisher);
     operators = std::make_unique<identity::OperatorService>(
         *db, *hasher, *limiter, config.operator_session_ttl_s, config.login_max_failures,
         config.login_window_s);

@@ -8,6 +8,7 @@
 #include "identity/jwt.hpp"
 #include "identity/tenants.hpp"
 #include "identity/users.hpp"
+#include "identity/views.hpp"
 
 namespace irisx::identity {
 
@@ -71,6 +72,8 @@ boost::asio::awaitable<AccountSession> AccountService::signup(SignupInput input,
       audit.actor_type = "user";
       audit.actor_id = out.user.id;
       co_await write_audit(s, audit, "tenant.created", "tenant", out.tenant.id);
+      co_await events_.record(s, out.tenant.id, "tenant.created", to_json(out.tenant));
+      co_await events_.record(s, out.tenant.id, "user.created", to_json(out.user));
     });
   } catch (const store::StoreError& e) {
     if (e.kind() == store::ErrorKind::unique_violation) {

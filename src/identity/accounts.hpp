@@ -4,6 +4,7 @@
 // token again means it was stolen or replayed, so the whole family is revoked.
 #include <string>
 
+#include "events/events.hpp"
 #include "identity/audit.hpp"
 #include "identity/auth_cache.hpp"
 #include "identity/models.hpp"
@@ -37,11 +38,12 @@ struct AccountSession {
 class AccountService {
  public:
   AccountService(store::Database& db, PasswordHasher& hasher, kv::Limiter& limiter,
-                 AuthCache& cache, SessionSettings settings)
+                 AuthCache& cache, events::Publisher& events, SessionSettings settings)
       : db_(db),
         hasher_(hasher),
         limiter_(limiter),
         cache_(cache),
+        events_(events),
         settings_(std::move(settings)) {}
 
   boost::asio::awaitable<AccountSession> signup(SignupInput input, AuditContext audit);
@@ -61,6 +63,7 @@ class AccountService {
   PasswordHasher& hasher_;
   kv::Limiter& limiter_;
   AuthCache& cache_;
+  events::Publisher& events_;
   SessionSettings settings_;
 };
 

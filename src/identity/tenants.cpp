@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "identity/views.hpp"
 
 namespace irisx::identity {
 
@@ -60,8 +61,9 @@ boost::asio::awaitable<Tenant> TenantService::set_status(std::string id, std::st
     updated = tenant_from_row(r.front());
     AuditContext ctx = audit;
     ctx.tenant_id = id;
-    co_await write_audit(s, ctx, status == "suspended" ? "tenant.suspended" : "tenant.reactivated",
-                         "tenant", id);
+    const std::string change = status == "suspended" ? "tenant.suspended" : "tenant.reactivated";
+    co_await write_audit(s, ctx, change, "tenant", id);
+    co_await events_.record(s, id, change, to_json(*updated));
   });
   if (!updated) throw not_found("no such tenant");
   cache_.tenants.erase(id);

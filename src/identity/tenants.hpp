@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 
+#include "events/events.hpp"
 #include "identity/audit.hpp"
 #include "identity/auth_cache.hpp"
 #include "identity/models.hpp"
@@ -17,7 +18,8 @@ struct TenantStats {
 
 class TenantService {
  public:
-  TenantService(store::Database& db, AuthCache& cache) : db_(db), cache_(cache) {}
+  TenantService(store::Database& db, AuthCache& cache, events::Publisher& events)
+      : db_(db), cache_(cache), events_(events) {}
 
   boost::asio::awaitable<std::optional<Tenant>> get(std::string id);
   boost::asio::awaitable<TenantStats> stats(std::string id);
@@ -30,6 +32,7 @@ class TenantService {
                                             AuditContext audit);
   store::Database& db_;
   AuthCache& cache_;
+  events::Publisher& events_;
 };
 
 Tenant tenant_from_row(const store::Row& row, std::size_t first = 0);

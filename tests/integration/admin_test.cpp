@@ -44,6 +44,17 @@ TEST_P(Admin, SuspendedTenantIsRefusedEverywhereUntilReactivated) {
   auto audit = server().get("/admin/v1/audit-log?tenant_id=" + t.tenant_id, op);
   EXPECT_NE(audit.body.find("tenant.suspended"), std::string::npos);
   EXPECT_NE(audit.body.find("tenant.reactivated"), std::string::npos);
+  // The tenant hears of both, as events (and so webhooks).
+  auto events = server().get("/v1/events?type=tenant.*", t.access_token);
+  ASSERT_EQ(events.status, 200) << events.body;
+  const nlohmann::json data = events.json()["data"];
+  ASSERT_EQ(data.size(), 3u);
+  EXPECT_EQ(data[0]["type"], "tenant.reactivated");
+  EXPECT_EQ(data[0]["data"]["status"], "active");
+  EXPECT_EQ(data[1]["type"], "tenant.suspended");
+  EXPECT_EQ(data[1]["data"]["status"], "suspended");
+  EXPECT_EQ(data[2]["type"], "tenant.created");
+  EXPECT_EQ(data[2]["data"]["id"], t.tenant_id);
 }
 
 TEST_P(Admin, OperatorAndTenantCredentialsDoNotCross) {

@@ -26,9 +26,10 @@ TEST_P(Events, UserAndApiKeyChangesAreRecordedNewestFirst) {
 
   auto list = send("GET", "/v1/events", t.access_token);
   ASSERT_EQ(list.status, 200) << list.body;
-  EXPECT_EQ(types_of(list.json()),
-            (std::vector<std::string>{"user.deleted", "api_key.revoked", "api_key.created",
-                                      "user.updated", "user.created"}));
+  EXPECT_EQ(
+      types_of(list.json()),
+      (std::vector<std::string>{"user.deleted", "api_key.revoked", "api_key.created",
+                                "user.updated", "user.created", "user.created", "tenant.created"}));
   auto first = list.json()["data"][4];
   EXPECT_EQ(first["object"], "event");
   EXPECT_EQ(first["tenant_id"], t.tenant_id);
@@ -36,6 +37,10 @@ TEST_P(Events, UserAndApiKeyChangesAreRecordedNewestFirst) {
   EXPECT_TRUE(first["id"].get<std::string>().starts_with("EV"));
   EXPECT_EQ(list.json()["data"][1]["data"]["id"], key_id);
   EXPECT_EQ(list.json()["data"][3]["data"]["name"], "Renamed");
+  // Sign-up: the tenant, then its owner.
+  EXPECT_EQ(list.json()["data"][5]["data"]["id"], t.user_id);
+  EXPECT_EQ(list.json()["data"][5]["data"]["role"], "owner");
+  EXPECT_EQ(list.json()["data"][6]["data"]["id"], t.tenant_id);
 }
 
 TEST_P(Events, FiltersByTypeOrResourceAndPages) {
@@ -48,17 +53,18 @@ TEST_P(Events, FiltersByTypeOrResourceAndPages) {
   }
   add_member(t, "agent");
   EXPECT_EQ(types_of(send("GET", "/v1/events?type=user.created", t.access_token).json()),
-            std::vector<std::string>{"user.created"});
+            (std::vector<std::string>{"user.created", "user.created"}));  // the owner's too
   EXPECT_EQ(send("GET", "/v1/events?type=api_key.*", t.access_token).json()["data"].size(), 3u);
   EXPECT_EQ(send("GET", "/v1/events?type=api.*", t.access_token).json()["data"].size(), 0u);
 
-  auto page1 = send("GET", "/v1/events?limit=2", t.access_token).json();
-  ASSERT_EQ(page1["data"].size(), 2u);
+  // Six in all: the three keys, the member, and sign-up's tenant and owner.
+  auto page1 = send("GET", "/v1/events?limit=3", t.access_token).json();
+  ASSERT_EQ(page1["data"].size(), 3u);
   EXPECT_TRUE(page1["has_more"].get<bool>());
-  auto page2 = send("GET", "/v1/events?limit=2&after=" + page1["next_cursor"].get<std::string>(),
+  auto page2 = send("GET", "/v1/events?limit=3&after=" + page1["next_cursor"].get<std::string>(),
                     t.access_token)
                    .json();
-  ASSERT_EQ(page2["data"].size(), 2u);
+  ASSERT_EQ(page2["data"].size(), 3u);
   EXPECT_FALSE(page2["has_more"].get<bool>());
   EXPECT_NE(page1["data"][1]["id"], page2["data"][0]["id"]);
 }
@@ -81,7 +87,8 @@ TEST_P(Events, ReadingEventsNeedsTheEventsScope) {
   expect_problem(server().get("/v1/events", without), 403, "insufficient_scope");
   auto r = server().get("/v1/events", with);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(types_of(r.json()), (std::vector<std::string>{"api_key.created", "api_key.created"}));
+  EXPECT_EQ(types_of(r.json()), (std::vector<std::string>{"api_key.created", "api_key.created",
+                                                          "user.created", "tenant.created"}));
   auto agent = add_member(t, "agent");
   expect_problem(send("GET", "/v1/events", agent.token), 403, "insufficient_scope");
 }
