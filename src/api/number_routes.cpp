@@ -56,6 +56,13 @@ std::string cursor_after(const store::Page<numbers::PhoneNumber>& page) {
   return store::encode_cursor({page.items.back().created_at_ms, page.items.back().id});
 }
 
+store::ChangeRecorder<numbers::PhoneNumber> number_changes(ApiServices& s, const http::Request& req,
+                                                           const identity::Principal& p) {
+  return change_recorder<numbers::PhoneNumber>(
+      s, req, p, "phone_number", [](const numbers::PhoneNumber& n) { return numbers::to_json(n); },
+      [](const numbers::PhoneNumber& n) { return n.id; });
+}
+
 }  // namespace
 
 void register_number_routes(Routes& routes) {
@@ -77,8 +84,9 @@ void register_number_routes(Routes& routes) {
         auto callback = status_callback_field(f, body);
         f.finish();
         co_await check_callback(s, callback);
-        auto created = co_await s.numbers.create(p.tenant_id, std::move(number), *application,
-                                                 callback.value_or(std::nullopt));
+        auto created =
+            co_await s.numbers.create(p.tenant_id, std::move(number), *application,
+                                      callback.value_or(std::nullopt), number_changes(s, req, p));
         co_return json_response(201, numbers::to_json(created));
       },
       Creates::yes);
@@ -109,17 +117,19 @@ void register_number_routes(Routes& routes) {
                   }
                   f.finish();
                   co_await check_callback(s, changes.status_callback);
-                  auto updated = co_await s.numbers.update(p.tenant_id, id, std::move(changes));
+                  auto updated = co_await s.numbers.update(p.tenant_id, id, std::move(changes),
+                                                           number_changes(s, req, p));
                   if (!updated) throw not_found("no such phone number");
                   co_return json_response(200, numbers::to_json(*updated));
                 });
 
-  routes.tenant(
-      "DELETE", "/v1/phone_numbers/{id}", "numbers:write", [&s](http::Request& req, P p) -> R {
-        const bool removed = co_await s.numbers.remove(p.tenant_id, path_id(req, "id", "PN"));
-        if (!removed) throw not_found("no such phone number");
-        co_return http::Response::empty(204);
-      });
+  routes.tenant("DELETE", "/v1/phone_numbers/{id}", "numbers:write",
+                [&s](http::Request& req, P p) -> R {
+                  const bool removed = co_await s.numbers.remove(
+                      p.tenant_id, path_id(req, "id", "PN"), number_changes(s, req, p));
+                  if (!removed) throw not_found("no such phone number");
+                  co_return http::Response::empty(204);
+                });
 }
 
 }  // namespace irisx::api

@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "common/metrics.hpp"
+#include "events/events.hpp"
 #include "http/router.hpp"
 #include "identity/accounts.hpp"
 #include "identity/api_keys.hpp"
@@ -44,6 +45,7 @@ struct ApiServices {
   webhooks::CallbackService& callbacks;
   voice::numbers::NumberStore& numbers;
   voice::registrar::CredentialStore& sip_credentials;
+  events::Publisher& publisher;
   kv::Limiter& limiter;
   metrics::Registry& metrics;
   RateLimits rate_limits;
@@ -84,6 +86,22 @@ identity::AuditContext audit_context(const http::Request& request,
                                      const identity::Principal& principal);
 identity::AuditContext anonymous_audit(const http::Request& request);
 store::PageRequest page_request(const http::Request& request);
+
+// For services that hand their caller a change to record (store::ChangeRecorder): the audit
+// entry of the caller's request and the tenant's event, in the change's transaction. `view`
+// gives the resource's JSON (the event's data), `target` its id in the audit log.
+template <class Resource, class View, class Target>
+store::ChangeRecorder<Resource> change_recorder(ApiServices& services, const http::Request& request,
+                                                const identity::Principal& principal,
+                                                std::string target_type, View view, Target target) {
+  return [&publisher = services.publisher, audit = audit_context(request, principal),
+          tenant_id = principal.tenant_id, target_type = std::move(target_type), view,
+          target](store::Session& tx, std::string type,
+                  const Resource& resource) -> boost::asio::awaitable<void> {
+    co_await identity::write_audit(tx, audit, type, target_type, target(resource));
+    co_await publisher.record(tx, tenant_id, std::move(type), view(resource));
+  };
+}
 // The cursor for the item after which the next page starts.
 template <class T>
 std::string next_cursor(const store::Page<T>& page) {

@@ -27,6 +27,15 @@ nlohmann::json credential_json(const registrar::StoredCredential& c) {
   return out;
 }
 
+// Audited as the extension (the API's name for a credential); the event's data is the
+// credential's public view, never HA1.
+store::ChangeRecorder<registrar::StoredCredential> credential_changes(
+    ApiServices& s, const http::Request& req, const identity::Principal& p) {
+  return change_recorder<registrar::StoredCredential>(
+      s, req, p, "sip_credential", credential_json,
+      [](const registrar::StoredCredential& c) { return c.extension; });
+}
+
 // A realm is the SIP domain phones register to (RFC 3261 §22.1), so it is a host name:
 // dot-separated labels of letters, digits and inner hyphens.
 bool is_host_name(std::string_view name) {
@@ -97,13 +106,10 @@ void register_sip_credential_routes(Routes& routes) {
                   }
                   std::string realm = realm_for(f, f.optional_string("realm", 253), p.tenant_id);
                   f.finish();
-                  co_await s.sip_credentials.set_password(p.tenant_id, extension, realm,
-                                                          std::move(password));
-                  auto stored = co_await s.sip_credentials.find(p.tenant_id, extension);
-                  // Deleted between the two statements by a concurrent DELETE: report what the
-                  // caller would see next.
-                  if (!stored) throw not_found("no such SIP credential");
-                  co_return json_response(200, credential_json(*stored));
+                  auto stored = co_await s.sip_credentials.set_password(
+                      p.tenant_id, extension, realm, std::move(password),
+                      credential_changes(s, req, p));
+                  co_return json_response(200, credential_json(stored));
                 });
 
   routes.tenant("GET", "/v1/sip/credentials", "numbers:read", [&s](http::Request& req, P p) -> R {
@@ -117,7 +123,8 @@ void register_sip_credential_routes(Routes& routes) {
                   if (!voice::numbers::is_extension(extension)) {
                     throw not_found("no such SIP credential");
                   }
-                  const bool removed = co_await s.sip_credentials.remove(p.tenant_id, extension);
+                  const bool removed = co_await s.sip_credentials.remove(
+                      p.tenant_id, extension, credential_changes(s, req, p));
                   if (!removed) throw not_found("no such SIP credential");
                   co_return http::Response::empty(204);
                 });

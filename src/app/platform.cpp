@@ -189,8 +189,8 @@ struct Platform::Impl {
                            {config.tenant_rate_per_s, config.tenant_burst}};
     services = std::make_unique<api::ApiServices>(api::ApiServices{
         *db, *authenticator, *accounts, *users, *api_keys, *tenants, *operators, *endpoints,
-        *deliveries, *callbacks, *numbers, *sip_credentials, *limiter, metrics, limits, data_key,
-        IRISX_VERSION, config.event_retention_days * 24 * 3600 * 1000});
+        *deliveries, *callbacks, *numbers, *sip_credentials, *publisher, *limiter, metrics, limits,
+        data_key, IRISX_VERSION, config.event_retention_days * 24 * 3600 * 1000});
     api::Routes routes(router, *services);
     // A worker-only process still answers health probes and serves its metrics.
     if (config.has_role("api")) {

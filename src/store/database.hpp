@@ -136,6 +136,13 @@ class Session {
 void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
                        Params params, std::string_view tail = "");
 
+// What a service calls inside the transaction of a change, so that its caller records the change
+// with it (the audit entry, the event) and both commit or neither: the event type
+// ("phone_number.created") and the resource as changed.
+template <class Resource>
+using ChangeRecorder =
+    std::function<boost::asio::awaitable<void>(Session&, std::string type, const Resource&)>;
+
 enum class Dialect { sqlite, postgres };
 
 class Database {

@@ -70,6 +70,23 @@ TEST_P(PhoneNumbers, CreateGetListPatchAndDelete) {
   expect_problem(send("GET", "/v1/phone_numbers/" + id, t.access_token), 404, "not_found");
   expect_problem(send("DELETE", "/v1/phone_numbers/" + id, t.access_token), 404, "not_found");
   EXPECT_EQ(send("GET", "/v1/phone_numbers", t.access_token).json()["data"].size(), 0u);
+
+  // Each change is an event (and so a webhook) and an audit entry; the failed DELETE neither.
+  const nlohmann::json events =
+      send("GET", "/v1/events?type=phone_number.*", t.access_token).json()["data"];
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0]["type"], "phone_number.deleted");
+  EXPECT_EQ(events[1]["type"], "phone_number.updated");
+  EXPECT_EQ(events[1]["data"]["voice_application"], echo);
+  EXPECT_EQ(events[2]["type"], "phone_number.created");
+  EXPECT_EQ(events[2]["data"], pn);
+  const nlohmann::json audit = send("GET", "/v1/audit-log", t.access_token).json()["data"];
+  std::vector<std::string> actions;
+  for (const auto& entry : audit) {
+    if (entry["target"]["id"] == id) actions.push_back(entry["action"]);
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"phone_number.deleted", "phone_number.updated",
+                                               "phone_number.created"}));
 }
 
 TEST_P(PhoneNumbers, ANumberAnyTenantHoldsIsTakenUntilItIsDeleted) {

@@ -61,6 +61,18 @@ TEST_P(SipCredentials, PutSetsAPasswordThatIsNeverEchoed) {
   EXPECT_EQ(again.json()["created_at"], r.json()["created_at"]);
   EXPECT_EQ(send("GET", "/v1/sip/credentials", t.access_token).json()["data"].size(), 1u);
 
+  // Both changes are events and audit entries, with the public view as the event's data.
+  const nlohmann::json events =
+      send("GET", "/v1/events?type=sip_credential.*", t.access_token).json()["data"];
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["type"], "sip_credential.updated");
+  EXPECT_EQ(events[1]["type"], "sip_credential.created");
+  expect_credential_view(events[1]["data"]);
+  EXPECT_EQ(events[1]["data"]["extension"], "1001");
+  const std::string audit = send("GET", "/v1/audit-log", t.access_token).body;
+  EXPECT_NE(audit.find("sip_credential.created"), std::string::npos);
+  EXPECT_NE(audit.find("sip_credential.updated"), std::string::npos);
+
   // Nor does the event log or the audit trail hold it.
   EXPECT_EQ(send("GET", "/v1/events", t.access_token).body.find(kPassword), std::string::npos);
   EXPECT_EQ(send("GET", "/v1/audit-log", t.access_token).body.find(kPassword), std::string::npos);
@@ -136,6 +148,10 @@ TEST_P(SipCredentials, DeleteRemovesTheCredentialOnce) {
   expect_problem(send("DELETE", "/v1/sip/credentials/9999", t.access_token), 404, "not_found");
   expect_problem(send("DELETE", "/v1/sip/credentials/x", t.access_token), 404, "not_found");
   EXPECT_EQ(send("GET", "/v1/sip/credentials", t.access_token).json()["data"].size(), 0u);
+  const nlohmann::json deletions =
+      send("GET", "/v1/events?type=sip_credential.deleted", t.access_token).json()["data"];
+  ASSERT_EQ(deletions.size(), 1u);  // the 404s changed nothing
+  EXPECT_EQ(deletions[0]["data"]["extension"], "1001");
 }
 
 TEST_P(SipCredentials, TenantsNeverSeeOrTouchEachOthersCredentials) {

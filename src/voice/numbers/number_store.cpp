@@ -51,9 +51,10 @@ nlohmann::json to_json(const PhoneNumber& n) {
   return out;
 }
 
-boost::asio::awaitable<PhoneNumber> NumberStore::create(
-    std::string tenant_id, std::string number, VoiceApplication application,
-    std::optional<std::string> status_callback) {
+boost::asio::awaitable<PhoneNumber> NumberStore::create(std::string tenant_id, std::string number,
+                                                        VoiceApplication application,
+                                                        std::optional<std::string> status_callback,
+                                                        store::ChangeRecorder<PhoneNumber> record) {
   if (!is_e164(number)) {
     throw validation_failed("number", "must be an E.164 number such as +15551234567");
   }
@@ -65,10 +66,13 @@ boost::asio::awaitable<PhoneNumber> NumberStore::create(
   auto params = store::args(out.id, out.tenant_id, out.number, to_json(out.application), now,
                             out.status_callback);
   try {
-    co_await db_.exec(
-        "INSERT INTO phone_numbers (id, tenant_id, number, voice_application, created_at, "
-        "updated_at, status_callback) VALUES ($1, $2, $3, $4, $5, $5, $6)",
-        std::move(params));
+    co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+      co_await tx.exec(
+          "INSERT INTO phone_numbers (id, tenant_id, number, voice_application, created_at, "
+          "updated_at, status_callback) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+          params);
+      if (record) co_await record(tx, "phone_number.created", out);
+    });
   } catch (const store::StoreError& e) {
     if (e.kind() == store::ErrorKind::unique_violation) {
       throw conflict("number_taken", "this phone number is already in use");
@@ -115,9 +119,9 @@ boost::asio::awaitable<std::optional<PhoneNumber>> NumberStore::update_applicati
   co_return co_await update(std::move(tenant_id), std::move(id), std::move(changes));
 }
 
-boost::asio::awaitable<std::optional<PhoneNumber>> NumberStore::update(std::string tenant_id,
-                                                                       std::string id,
-                                                                       NumberChanges changes) {
+boost::asio::awaitable<std::optional<PhoneNumber>> NumberStore::update(
+    std::string tenant_id, std::string id, NumberChanges changes,
+    store::ChangeRecorder<PhoneNumber> record) {
   if (changes.application) check_application(*changes.application);
   // A column not being changed is written back as itself (COALESCE of NULL): one statement,
   // and no read-then-write race between two PATCHes.
@@ -128,21 +132,36 @@ boost::asio::awaitable<std::optional<PhoneNumber>> NumberStore::update(std::stri
   const std::optional<std::string> callback =
       set_callback ? *changes.status_callback : std::nullopt;
   auto params = store::args(id, tenant_id, application, now_ms(), set_callback ? 1 : 0, callback);
-  store::Result r = co_await db_.exec(
-      std::string("UPDATE phone_numbers SET voice_application = COALESCE($3, voice_application), "
-                  "updated_at = $4, status_callback = CASE WHEN $5 = 1 THEN $6 ELSE "
-                  "status_callback END WHERE id = $1 AND tenant_id = $2 RETURNING ") +
-          kColumns,
-      std::move(params));
-  if (r.empty()) co_return std::nullopt;
-  co_return number_from_row(r.front());
+  std::optional<PhoneNumber> updated;
+  co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+    store::Result r = co_await tx.exec(
+        std::string("UPDATE phone_numbers SET voice_application = COALESCE($3, voice_application), "
+                    "updated_at = $4, status_callback = CASE WHEN $5 = 1 THEN $6 ELSE "
+                    "status_callback END WHERE id = $1 AND tenant_id = $2 RETURNING ") +
+            kColumns,
+        params);
+    if (r.empty()) co_return;
+    updated = number_from_row(r.front());
+    if (record) co_await record(tx, "phone_number.updated", *updated);
+  });
+  co_return updated;
 }
 
-boost::asio::awaitable<bool> NumberStore::remove(std::string tenant_id, std::string id) {
+boost::asio::awaitable<bool> NumberStore::remove(std::string tenant_id, std::string id,
+                                                 store::ChangeRecorder<PhoneNumber> record) {
   auto params = store::args(id, tenant_id);
-  store::Result r = co_await db_.exec("DELETE FROM phone_numbers WHERE id = $1 AND tenant_id = $2",
-                                      std::move(params));
-  co_return r.affected_rows > 0;
+  bool removed = false;
+  co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+    store::Result r = co_await tx.exec(
+        std::string("DELETE FROM phone_numbers WHERE id = $1 AND tenant_id = $2 RETURNING ") +
+            kColumns,
+        params);
+    if (r.empty()) co_return;
+    removed = true;
+    const PhoneNumber gone = number_from_row(r.front());
+    if (record) co_await record(tx, "phone_number.deleted", gone);
+  });
+  co_return removed;
 }
 
 }  // namespace irisx::voice::numbers

@@ -45,9 +45,11 @@ class NumberStore {
   // Throws ApiError like the other services: 422 validation_failed for a number that is not
   // E.164 or an invalid application, 409 number_taken when any tenant already has the number
   // (the detail does not say which).
+  // Changes are recorded through `record` (phone_number.created, .updated, .deleted), when given.
   boost::asio::awaitable<PhoneNumber> create(
       std::string tenant_id, std::string number, VoiceApplication application,
-      std::optional<std::string> status_callback = std::nullopt);
+      std::optional<std::string> status_callback = std::nullopt,
+      store::ChangeRecorder<PhoneNumber> record = {});
 
   boost::asio::awaitable<std::optional<PhoneNumber>> find(std::string tenant_id, std::string id);
 
@@ -62,11 +64,13 @@ class NumberStore {
   boost::asio::awaitable<std::optional<PhoneNumber>> update_application(
       std::string tenant_id, std::string id, VoiceApplication application);
   // The changes given, in one statement; nullopt when the tenant has no such number.
-  boost::asio::awaitable<std::optional<PhoneNumber>> update(std::string tenant_id, std::string id,
-                                                            NumberChanges changes);
+  boost::asio::awaitable<std::optional<PhoneNumber>> update(
+      std::string tenant_id, std::string id, NumberChanges changes,
+      store::ChangeRecorder<PhoneNumber> record = {});
 
   // Returns whether a number was deleted.
-  boost::asio::awaitable<bool> remove(std::string tenant_id, std::string id);
+  boost::asio::awaitable<bool> remove(std::string tenant_id, std::string id,
+                                      store::ChangeRecorder<PhoneNumber> record = {});
 
  private:
   store::Database& db_;

@@ -44,10 +44,13 @@ class CredentialStore {
  public:
   explicit CredentialStore(store::Database& db) : db_(db) {}
 
-  // Creates or replaces the extension's credential. The realm is part of HA1, so changing a
+  // Creates or replaces the extension's credential, and returns it. The realm is part of HA1, so changing a
   // tenant's realm needs every password set again.
-  boost::asio::awaitable<void> set_password(std::string tenant_id, std::string extension,
-                                            std::string realm, std::string password);
+  // Changes are recorded through `record` (sip_credential.created, .updated, .deleted), when
+  // given.
+  boost::asio::awaitable<StoredCredential> set_password(std::string tenant_id, std::string extension,
+                                            std::string realm, std::string password,
+                                            store::ChangeRecorder<StoredCredential> record = {});
 
   // By tenant: when the wiring already knows the tenant (from the request's domain).
   boost::asio::awaitable<std::optional<StoredCredential>> find(std::string tenant_id,
@@ -63,7 +66,8 @@ class CredentialStore {
                                                              store::PageRequest page);
 
   // Returns whether a credential was deleted. Bindings are left to expire.
-  boost::asio::awaitable<bool> remove(std::string tenant_id, std::string extension);
+  boost::asio::awaitable<bool> remove(std::string tenant_id, std::string extension,
+                                      store::ChangeRecorder<StoredCredential> record = {});
 
  private:
   store::Database& db_;
