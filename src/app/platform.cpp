@@ -201,7 +201,8 @@ struct Platform::Impl {
     metrics::add_process_collector(metrics);
   }
 
-  // Worker role: webhook deliveries, and the purge of events past their retention.
+  // Worker role: webhook deliveries, and the purge of events (and their delivery log) past
+  // their retention.
   asio::awaitable<void> run_worker(webhooks::DeliveryWorker& worker, bool& done) {
     asio::co_spawn(io, purge_events_forever(), asio::detached);
     co_await worker.run();
@@ -216,8 +217,10 @@ struct Platform::Impl {
         const std::int64_t cutoff = now_ms() - config.event_retention_days * 24 * 3600 * 1000;
         while (co_await events::purge_events(*db, cutoff, 1000) > 0) {
         }
+        while (co_await webhooks::purge_deliveries(*db, cutoff, 500) > 0) {
+        }
       } catch (const std::exception& e) {
-        log->warn("purging old events failed: {}", e.what());
+        log->warn("purging old events or deliveries failed: {}", e.what());
       }
       timer.expires_after(std::chrono::minutes(10));
       co_await timer.async_wait(asio::use_awaitable);

@@ -346,6 +346,9 @@ ALTER TABLE bus_messages ADD PRIMARY KEY (msg_id, consumer);
 DROP INDEX bus_messages_due;
 CREATE INDEX bus_messages_due ON bus_messages (visible_at);
 )sql"},
+      // The delivery log is purged with the events it delivered (30 days), oldest first.
+      {10, "delivery_purge",
+       "CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);", "", ""},
   };
   return all;
 }

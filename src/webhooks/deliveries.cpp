@@ -218,4 +218,22 @@ boost::asio::awaitable<Delivery> DeliveryQueue::retry(std::string tenant_id, std
   co_return *delivery;
 }
 
+boost::asio::awaitable<std::int64_t> purge_deliveries(store::Database& db, std::int64_t before_ms,
+                                                      int limit) {
+  std::int64_t purged = 0;
+  co_await db.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
+    store::Result old = co_await tx.exec(
+        "SELECT id FROM webhook_deliveries WHERE created_at < $1 AND status <> 'pending' LIMIT $2",
+        store::args(before_ms, limit));
+    if (old.empty()) co_return;
+    store::Params ids;
+    for (const auto& row : old.rows) ids.emplace_back(row.text(0));
+    const std::string in = "(" + store::placeholders(1, ids.size()) + ")";
+    co_await tx.exec("DELETE FROM webhook_attempts WHERE delivery_id IN " + in, ids);
+    store::Result gone = co_await tx.exec("DELETE FROM webhook_deliveries WHERE id IN " + in, ids);
+    purged = gone.affected_rows;
+  });
+  co_return purged;
+}
+
 }  // namespace irisx::webhooks

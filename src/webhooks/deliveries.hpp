@@ -60,6 +60,12 @@ struct DeliveryJob {
 };
 std::optional<DeliveryJob> parse_job(const std::string& payload);
 
+// Deletes finished deliveries (and their attempts) created before `before_ms`, at most `limit` of
+// them; returns how many went. Pending ones stay: a delivery is never dropped while it may
+// still be attempted.
+boost::asio::awaitable<std::int64_t> purge_deliveries(store::Database& db, std::int64_t before_ms,
+                                                      int limit);
+
 class DeliveryQueue {
  public:
   DeliveryQueue(store::Database& db, bus::Bus& bus) : db_(db), bus_(bus) {}

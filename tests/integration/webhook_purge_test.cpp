@@ -1,0 +1,108 @@
+// The delivery log's retention (webhooks::purge_deliveries) against real SQLite and PostgreSQL:
+// finished deliveries older than the cutoff go with their attempts; pending ones and newer ones
+// stay.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/database_factory.hpp"
+#include "integration/store_urls.hpp"
+#include "store/migrations.hpp"
+#include "webhooks/deliveries.hpp"
+
+namespace irisx::webhooks {
+namespace {
+
+namespace asio = boost::asio;
+
+class DeliveryPurge : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = app::open_database(irisx::testing::fresh_store_url(GetParam(), "purge", dir_),
+                             io_.get_executor(), 2);
+    run(store::migrate(*db_));
+  }
+  void TearDown() override {
+    db_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  template <class T>
+  T run(asio::awaitable<T> work) {
+    std::optional<T> out;
+    std::exception_ptr failure;
+    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e, T value) {
+      failure = e;
+      if (!e) out = std::move(value);
+    });
+    io_.run();
+    io_.restart();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*out);
+  }
+  void run(asio::awaitable<void> work) {
+    std::exception_ptr failure;
+    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e) { failure = e; });
+    io_.run();
+    io_.restart();
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  // A delivery with two attempts.
+  void delivery(const std::string& id, const std::string& status, std::int64_t created_at) {
+    run(db_->exec(
+        "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, "
+        "created_at, updated_at) VALUES ($1, 'TN1', 'WH1', $1, $2, 2, $3, $3)",
+        store::args(id, status, created_at)));
+    for (int attempt : {1, 2}) {
+      run(db_->exec(
+          "INSERT INTO webhook_attempts (id, delivery_id, tenant_id, attempt, duration_ms, "
+          "created_at) VALUES ($1, $2, 'TN1', $3, 5, $4)",
+          store::args(id + "-" + std::to_string(attempt), id, attempt, created_at)));
+    }
+  }
+
+  std::int64_t count(const std::string& sql) { return run(db_->exec(sql)).front().int64(0); }
+
+  asio::io_context io_;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Database> db_;
+};
+
+TEST_P(DeliveryPurge, FinishedDeliveriesPastTheCutoffGoWithTheirAttempts) {
+  delivery("old-succeeded", "succeeded", 100);
+  delivery("old-failed", "failed", 200);
+  delivery("old-failed-2", "failed", 300);
+  delivery("old-pending", "pending", 100);
+  delivery("new-succeeded", "succeeded", 5000);
+
+  // In batches of two, as the worker's purge loop takes them until none is left.
+  EXPECT_EQ(run(purge_deliveries(*db_, 1000, 2)), 2);
+  EXPECT_EQ(run(purge_deliveries(*db_, 1000, 2)), 1);
+  EXPECT_EQ(run(purge_deliveries(*db_, 1000, 2)), 0);
+
+  auto left = run(db_->exec("SELECT id FROM webhook_deliveries ORDER BY id"));
+  ASSERT_EQ(left.rows.size(), 2u);
+  EXPECT_EQ(left.rows[0].text(0), "new-succeeded");
+  EXPECT_EQ(left.rows[1].text(0), "old-pending");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM webhook_attempts"), 4);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id LIKE 'old-%' AND "
+                  "delivery_id <> 'old-pending'"),
+            0);
+}
+
+std::string store_kind(const ::testing::TestParamInfo<std::string>& param) {
+  return param.param;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, DeliveryPurge, ::testing::Values("sqlite", "postgres"),
+                         store_kind);
+
+}  // namespace
+}  // namespace irisx::webhooks
