@@ -169,8 +169,8 @@ class NatsBusTest : public ::testing::Test {
     });
   }
 
-  ConsumerSpec consumer(milliseconds ack_wait = milliseconds(30000)) {
-    return ConsumerSpec{"c-" + test_name(), "WEBHOOKS", subject_, -1, ack_wait};
+  ConsumerSpec consumer(milliseconds ack_wait = milliseconds(30000), int max_deliveries = -1) {
+    return ConsumerSpec{"c-" + test_name(), "WEBHOOKS", subject_, max_deliveries, ack_wait};
   }
   Message message(const std::string& payload = R"({"n":1})") {
     return Message{new_id("EV"), subject_, payload};
@@ -396,6 +396,35 @@ TEST_F(NatsBusTest, StoppingRelaysWhatWasCommittedBeforeTheStop) {
     CO_ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0].message.id, m.id);
     co_await b.ack(got[0]);
+  });
+}
+
+// As on the embedded bus: handed out max_deliveries times without being settled, a message
+// goes to the store's dead letters rather than vanishing when JetStream stops redelivering.
+TEST_F(NatsBusTest, MessagePastMaxDeliveriesGoesToTheDeadLetters) {
+  auto& db = sqlite();
+  auto& b = bus_with_relay(db);
+  auto m = message(R"({"n":2})");
+  run([&]() -> asio::awaitable<void> {
+    co_await b.declare(consumer(milliseconds(400), 2));
+    co_await publish(&db, &b, m);
+    auto first = co_await b.fetch(consumer().name, 10, milliseconds(5000));
+    CO_ASSERT_EQ(first.size(), 1u);
+    auto second = co_await b.fetch(consumer().name, 10, milliseconds(5000));
+    CO_ASSERT_EQ(second.size(), 1u);
+    EXPECT_EQ(second[0].attempt, 2);
+    auto none = co_await b.fetch(consumer().name, 10, milliseconds(1500));
+    EXPECT_TRUE(none.empty());
+    auto rows = co_await db.exec(
+        "SELECT consumer, msg_id, payload, attempts, reason FROM bus_dead_letters");
+    CO_ASSERT_EQ(rows.rows.size(), 1u);
+    EXPECT_EQ(rows.front().text(0), consumer().name);
+    EXPECT_EQ(rows.front().text(1), m.id);
+    EXPECT_EQ(rows.front().text(2), m.payload);
+    EXPECT_EQ(rows.front().int64(3), 2);
+    EXPECT_EQ(rows.front().text(4), "max deliveries exceeded");
+    auto later = co_await b.fetch(consumer().name, 10, milliseconds(1000));
+    EXPECT_TRUE(later.empty());  // terminated on the server too
   });
 }
 

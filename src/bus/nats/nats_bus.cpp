@@ -74,6 +74,7 @@ class NatsBus final : public Bus {
     auto sub = co_await nats::offload(&relay_pool_, std::move(work));
     std::shared_ptr<nats::PullSubscription> replaced;
     std::lock_guard lock(mutex_);
+    max_deliveries_[spec.name] = spec.max_deliveries;
     auto& slot = consumers_[spec.name];
     replaced.swap(slot);
     slot = std::move(sub);
@@ -101,14 +102,38 @@ class NatsBus final : public Bus {
     auto work = [sub, max, wait] { return sub->fetch(max, wait); };
     auto msgs = co_await nats::offload(&fetch_pool_, std::move(work));
     std::vector<Delivery> out;
+    std::vector<Delivery> exhausted;
     out.reserve(msgs.size());
-    std::lock_guard lock(mutex_);
-    for (auto& msg : msgs) {
-      auto v = nats::view(msg.get());
-      Delivery d{consumer, Message{std::move(v.id), std::move(v.subject), std::move(v.payload)},
-                 v.attempt, std::to_string(++next_handle_)};
-      held_.emplace(d.handle, std::move(msg));
-      out.push_back(std::move(d));
+    {
+      std::lock_guard lock(mutex_);
+      const int most = max_deliveries_[consumer];
+      for (auto& msg : msgs) {
+        auto v = nats::view(msg.get());
+        Delivery d{consumer, Message{std::move(v.id), std::move(v.subject), std::move(v.payload)},
+                   v.attempt, std::to_string(++next_handle_)};
+        held_.emplace(d.handle, std::move(msg));
+        // The server's one delivery past the limit (nats_client.cpp) comes here to be buried,
+        // as the embedded bus buries a row handed out `max_deliveries` times.
+        if (most > 0 && d.attempt > most) {
+          d.attempt = most;
+          exhausted.push_back(std::move(d));
+        } else {
+          out.push_back(std::move(d));
+        }
+      }
+    }
+    for (auto& d : exhausted) {
+      const std::string handle = d.handle;
+      bool buried = false;
+      try {
+        co_await dead_letter(std::move(d), "max deliveries exceeded");
+        buried = true;
+      } catch (const std::exception& e) {
+        log::get("bus")->warn("moving an exhausted message to the dead letters failed: {}",
+                              e.what());
+      }
+      // Handed out again after the ack wait, and tried again.
+      if (!buried) take(handle);
     }
     co_return out;
   }
@@ -256,6 +281,7 @@ class NatsBus final : public Bus {
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<nats::PullSubscription>> consumers_;
   std::map<std::string, nats::MsgPtr> held_;
+  std::map<std::string, int> max_deliveries_;  // by consumer, as declared
   std::uint64_t next_handle_ = 0;
 };
 

@@ -209,7 +209,10 @@ std::unique_ptr<PullSubscription> NatsClient::ensure_consumer(const ConsumerSpec
   cfg.FilterSubject = spec.filter.c_str();
   cfg.AckPolicy = js_AckExplicit;
   cfg.AckWait = nanos(spec.ack_wait);
-  cfg.MaxDeliver = spec.max_deliveries;
+  // One delivery more than the consumer's limit: NatsBus::fetch moves that one to the dead
+  // letters (in the store) instead of handing it out; at the limit itself the server would
+  // only stop redelivering, and the message would be lost to the consumer without a trace.
+  cfg.MaxDeliver = spec.max_deliveries > 0 ? spec.max_deliveries + 1 : -1;
   // Messages handed out and not yet acked, at most (JetStream's default is 1,000): a retry
   // waiting out its delay (up to 10 h for a webhook) is one of them, and at the limit nothing
   // new is handed out, for any endpoint. nats.c drops a -1 ("no limit") from the request, so a
