@@ -1,6 +1,6 @@
-// The delivery log's retention (webhooks::purge_deliveries) against real SQLite and PostgreSQL:
-// finished deliveries older than the cutoff go with their attempts; pending ones and newer ones
-// stay.
+// Retention against real SQLite and PostgreSQL: events past the window are neither listed nor
+// found and are purged; finished webhook deliveries older than the cutoff go with their
+// attempts, pending and newer ones stay.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "app/database_factory.hpp"
+#include "events/events.hpp"
 #include "integration/store_urls.hpp"
 #include "store/migrations.hpp"
 #include "webhooks/deliveries.hpp"
@@ -21,10 +22,10 @@ namespace {
 
 namespace asio = boost::asio;
 
-class DeliveryPurge : public ::testing::TestWithParam<std::string> {
+class Retention : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    db_ = app::open_database(irisx::testing::fresh_store_url(GetParam(), "purge", dir_),
+    db_ = app::open_database(irisx::testing::fresh_store_url(GetParam(), "retention", dir_),
                              io_.get_executor(), 2);
     run(store::migrate(*db_));
   }
@@ -68,6 +69,13 @@ class DeliveryPurge : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  void event(const std::string& id, std::int64_t created_at) {
+    run(
+        db_->exec("INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ($1, 'TN1', "
+                  "'user.created', '{}', $2)",
+                  store::args(id, created_at)));
+  }
+
   std::int64_t count(const std::string& sql) { return run(db_->exec(sql)).front().int64(0); }
 
   asio::io_context io_;
@@ -75,7 +83,7 @@ class DeliveryPurge : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<store::Database> db_;
 };
 
-TEST_P(DeliveryPurge, FinishedDeliveriesPastTheCutoffGoWithTheirAttempts) {
+TEST_P(Retention, FinishedDeliveriesPastTheCutoffGoWithTheirAttempts) {
   delivery("old-succeeded", "succeeded", 100);
   delivery("old-failed", "failed", 200);
   delivery("old-failed-2", "failed", 300);
@@ -97,12 +105,29 @@ TEST_P(DeliveryPurge, FinishedDeliveriesPastTheCutoffGoWithTheirAttempts) {
             0);
 }
 
+TEST_P(Retention, EventsPastTheWindowAreHiddenThenPurged) {
+  event("EV_old", 100);
+  event("EV_edge", 1000);
+  event("EV_new", 5000);
+  events::EventQuery query{"TN1", "", 1000, store::PageRequest{}};
+  auto page = run(events::list_events(*db_, query));
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].id, "EV_new");
+  EXPECT_EQ(page.items[1].id, "EV_edge");
+  EXPECT_FALSE(run(events::get_event(*db_, "TN1", "EV_old", 1000)).has_value());
+  EXPECT_TRUE(run(events::get_event(*db_, "TN1", "EV_edge", 1000)).has_value());
+  EXPECT_FALSE(run(events::get_event(*db_, "TN2", "EV_new", 1000)).has_value());
+
+  EXPECT_EQ(run(events::purge_events(*db_, 1000, 10)), 1);
+  EXPECT_EQ(run(events::purge_events(*db_, 1000, 10)), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 2);
+}
+
 std::string store_kind(const ::testing::TestParamInfo<std::string>& param) {
   return param.param;
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, DeliveryPurge, ::testing::Values("sqlite", "postgres"),
-                         store_kind);
+INSTANTIATE_TEST_SUITE_P(Stores, Retention, ::testing::Values("sqlite", "postgres"), store_kind);
 
 }  // namespace
 }  // namespace irisx::webhooks
