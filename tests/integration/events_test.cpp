@@ -93,7 +93,8 @@ TEST_P(Events, ReadingEventsNeedsTheEventsScope) {
   expect_problem(send("GET", "/v1/events", agent.token), 403, "insufficient_scope");
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, Events, ::testing::Values("sqlite", "postgres"), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Events, ::testing::Values("sqlite", "postgres", "nats"),
+                         store_name);
 
 }  // namespace
 }  // namespace irisx::testing
