@@ -38,12 +38,6 @@ class TtlMap {
     return fresh(s, key);
   }
 
-  void put(std::string key, std::optional<V> value) {
-    Shard& s = shard(key);
-    std::lock_guard lock(s.mutex);
-    store(s, std::move(key), std::move(value));
-  }
-
   // Also keeps a load already in flight from caching what it read before the change that
   // called erase() (its callers still get it: they asked before that change).
   void erase(std::string key) {

@@ -51,25 +51,9 @@ class NumberStoreTest : public ::testing::TestWithParam<std::string> {
 
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> out;
-    std::exception_ptr failure;
-    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e, T value) {
-      failure = e;
-      if (!e) out = std::move(value);
-    });
-    io_.run();
-    io_.restart();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
+    return irisx::testing::run_to_end(io_, std::move(work));
   }
-
-  void run(asio::awaitable<void> work) {
-    std::exception_ptr failure;
-    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e) { failure = e; });
-    io_.run();
-    io_.restart();
-    if (failure) std::rethrow_exception(failure);
-  }
+  void run(asio::awaitable<void> work) { irisx::testing::run_to_end(io_, std::move(work)); }
 
   PhoneNumber create(std::string tenant, std::string number, VoiceApplication app) {
     return run(numbers_->create(std::move(tenant), std::move(number), std::move(app)));

@@ -76,25 +76,9 @@ class RegistrarStoreTest : public ::testing::TestWithParam<std::string> {
 
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> out;
-    std::exception_ptr failure;
-    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e, T value) {
-      failure = e;
-      if (!e) out = std::move(value);
-    });
-    io_.run();
-    io_.restart();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
+    return irisx::testing::run_to_end(io_, std::move(work));
   }
-
-  void run(asio::awaitable<void> work) {
-    std::exception_ptr failure;
-    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e) { failure = e; });
-    io_.run();
-    io_.restart();
-    if (failure) std::rethrow_exception(failure);
-  }
+  void run(asio::awaitable<void> work) { irisx::testing::run_to_end(io_, std::move(work)); }
 
   UpdateResult apply(RegisterRequest r) { return run(bindings_->apply(std::move(r))); }
   std::vector<Binding> lookup(std::string tenant, std::int64_t now) {

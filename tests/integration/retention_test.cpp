@@ -36,24 +36,9 @@ class Retention : public ::testing::TestWithParam<std::string> {
 
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> out;
-    std::exception_ptr failure;
-    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e, T value) {
-      failure = e;
-      if (!e) out = std::move(value);
-    });
-    io_.run();
-    io_.restart();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
+    return irisx::testing::run_to_end(io_, std::move(work));
   }
-  void run(asio::awaitable<void> work) {
-    std::exception_ptr failure;
-    asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e) { failure = e; });
-    io_.run();
-    io_.restart();
-    if (failure) std::rethrow_exception(failure);
-  }
+  void run(asio::awaitable<void> work) { irisx::testing::run_to_end(io_, std::move(work)); }
 
   // A delivery with two attempts.
   void delivery(const std::string& id, const std::string& status, std::int64_t created_at) {

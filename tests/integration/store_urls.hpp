@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -43,6 +44,30 @@ inline std::string fresh_store_url(const std::string& kind, const std::string& p
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return "sqlite:" + (dir / "test.db").string();
+}
+
+// Runs `work` on `io` until it ends (with whatever else is queued there), then readies `io` for
+// the next call; rethrows what `work` threw.
+template <class T>
+T run_to_end(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
+  std::optional<T> out;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, T value) {
+    failure = e;
+    if (!e) out = std::move(value);
+  });
+  io.run();
+  io.restart();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*out);
+}
+
+inline void run_to_end(boost::asio::io_context& io, boost::asio::awaitable<void> work) {
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, std::move(work), [&](std::exception_ptr e) { failure = e; });
+  io.run();
+  io.restart();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace irisx::testing

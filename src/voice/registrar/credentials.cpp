@@ -42,7 +42,8 @@ boost::asio::awaitable<StoredCredential> CredentialStore::set_password(
   const std::string md5 = ha1(extension, realm, password, Algorithm::md5);
   const std::string sha256 = ha1(extension, realm, password, Algorithm::sha256);
   const std::int64_t now = now_ms();
-  auto params = store::args(new_id("SC"), tenant_id, extension, realm, md5, sha256, now);
+  const std::string id = new_id("SC");
+  auto params = store::args(id, tenant_id, extension, realm, md5, sha256, now);
   StoredCredential stored;
   co_await db_.transaction([&](store::Session& tx) -> boost::asio::awaitable<void> {
     store::Result r = co_await tx.exec(
@@ -55,9 +56,7 @@ boost::asio::awaitable<StoredCredential> CredentialStore::set_password(
         params);
     stored = credential_from(r.front());
     // A replaced credential keeps its row, and so its id.
-    const std::string type = stored.id == std::get<std::string>(params[0])
-                                 ? "sip_credential.created"
-                                 : "sip_credential.updated";
+    const std::string type = stored.id == id ? "sip_credential.created" : "sip_credential.updated";
     if (record) co_await record(tx, type, stored);
   });
   co_return stored;

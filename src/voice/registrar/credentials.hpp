@@ -44,13 +44,12 @@ class CredentialStore {
  public:
   explicit CredentialStore(store::Database& db) : db_(db) {}
 
-  // Creates or replaces the extension's credential, and returns it. The realm is part of HA1, so changing a
-  // tenant's realm needs every password set again.
-  // Changes are recorded through `record` (sip_credential.created, .updated, .deleted), when
-  // given.
-  boost::asio::awaitable<StoredCredential> set_password(std::string tenant_id, std::string extension,
-                                            std::string realm, std::string password,
-                                            store::ChangeRecorder<StoredCredential> record = {});
+  // Creates or replaces the extension's credential, and returns it. The realm is part of HA1, so
+  // changing a tenant's realm needs every password set again. Changes are recorded through `record`
+  // (sip_credential.created, .updated, .deleted), when given.
+  boost::asio::awaitable<StoredCredential> set_password(
+      std::string tenant_id, std::string extension, std::string realm, std::string password,
+      store::ChangeRecorder<StoredCredential> record = {});
 
   // By tenant: when the wiring already knows the tenant (from the request's domain).
   boost::asio::awaitable<std::optional<StoredCredential>> find(std::string tenant_id,
