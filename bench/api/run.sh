@@ -41,18 +41,27 @@ stop_irisx() {
 
 json() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }
 
+# Jiffies of all CPUs and the part the hypervisor gave to other guests (/proc/stat "steal"):
+# on a shared VM that share moves from run to run, and with it every figure here.
+cpu_jiffies() { awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat; }
+
 # wrk prints "Requests/sec: N" and a latency distribution with --latency.
 run_wrk() {  # $1 label, rest: wrk args
   local label=$1; shift
-  local text
+  local text before after
+  before=$(cpu_jiffies)
   text=$(wrk -t1 -c"${conns:-64}" -d"${secs}s" --latency "$@")
+  after=$(cpu_jiffies)
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$text")
   p50=$(awk '$1=="50%" {print $2}' <<<"$text")
   p99=$(awk '$1=="99%" {print $2}' <<<"$text")
   local errors
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$text")
-  printf '| %s | %s | %s | %s | %s |\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$out.tmp"
+  local steal
+  steal=$(awk '{printf "%.0f%%", ($4 - $2) * 100 / ($3 - $1)}' <<<"$before $after")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}" "$steal" |
+    tee -a "$out.tmp"
 }
 
 bench_store() {  # $1 store, $2 url
@@ -97,8 +106,10 @@ LUA
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; wrk -t1 -c64 -d${secs}s on the same machine."
   echo "irisx $("$bin" version | awk '{print $2}'), rate limits off, access log off."
   echo
-  echo "| scenario | req/s | p50 | p99 | non-2xx |"
-  echo "| --- | --- | --- | --- | --- |"
+  echo "steal: the share of the machine's CPU time the hypervisor gave elsewhere during the run."
+  echo
+  echo "| scenario | req/s | p50 | p99 | non-2xx | steal |"
+  echo "| --- | --- | --- | --- | --- | --- |"
 } >"$out.tmp"
 cat "$out.tmp"
 bench_store sqlite ""

@@ -160,9 +160,8 @@ struct Platform::Impl {
     bus = open_bus(config, *db, io.get_executor());
     publisher = std::make_unique<events::Publisher>(*bus);
     deliveries = std::make_unique<webhooks::DeliveryQueue>(*db, *bus);
-    publisher->set_fan_out([q = deliveries.get()](store::Session& tx, const events::Event& e) {
-      return q->fan_out(tx, e);
-    });
+    publisher->set_fan_out(
+        [q = deliveries.get()](store::Session& tx, const events::Event& e) { q->fan_out(tx, e); });
     endpoints = std::make_unique<webhooks::EndpointService>(*db, *publisher, *deliveries, data_key,
                                                             address_policy(config));
     callbacks = std::make_unique<webhooks::CallbackService>(*db, *deliveries, data_key);

@@ -79,8 +79,10 @@ bool is_event_type(std::string_view type) {
 boost::asio::awaitable<Event> insert_event(store::Session& tx, std::string tenant_id,
                                            std::string type, nlohmann::json data) {
   Event event{new_id("EV"), std::move(tenant_id), std::move(type), data.dump(), now_ms()};
-  tx.defer("INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)",
-           store::args(event.id, event.tenant_id, event.type, event.data, event.created_at));
+  store::defer_insert_rows(
+      tx, "INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ",
+      "($1, $2, $3, $4, $5)", 5,
+      store::args(event.id, event.tenant_id, event.type, event.data, event.created_at));
   co_return event;
 }
 
@@ -92,7 +94,7 @@ boost::asio::awaitable<Event> Publisher::record(store::Session& tx, std::string 
     bus::Message message{event.id, std::move(subject), envelope_text(event)};
     co_await bus_.publish(tx, std::move(message));
   }
-  if (fan_out_) co_await fan_out_(tx, event);
+  if (fan_out_) fan_out_(tx, event);
   co_return event;
 }
 

@@ -52,7 +52,7 @@ boost::asio::awaitable<Event> insert_event(store::Session& tx, std::string tenan
 class Publisher {
  public:
   // Runs inside the recording transaction, after the event row is written.
-  using FanOut = std::function<boost::asio::awaitable<void>(store::Session&, const Event&)>;
+  using FanOut = std::function<void(store::Session&, const Event&)>;
 
   explicit Publisher(bus::Bus& bus) : bus_(bus) {}
   void set_fan_out(FanOut fan_out) { fan_out_ = std::move(fan_out); }

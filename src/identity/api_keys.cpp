@@ -70,11 +70,11 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
   nlohmann::json event_data = to_json(out.key);
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     // Deferred: id and key are fresh random values, so no failure here is the caller's to handle.
-    s.defer(
+    store::defer_insert_rows(
+        s,
         "INSERT INTO api_keys (id, tenant_id, name, mode, key_hash, last_four, scopes, created_by, "
-        "created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        row);
+        "created_at) VALUES ",
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, std::move(row));
     co_await write_audit(s, audit, "api_key.created", "api_key", out.key.id);
     co_await events_.record(s, out.key.tenant_id, "api_key.created", event_data);
   });

@@ -15,10 +15,11 @@ store::Value text_or_null(std::string s) {
 boost::asio::awaitable<void> write_audit(store::Session& session, AuditContext context,
                                          std::string action, std::string target_type,
                                          std::string target_id) {
-  session.defer(
+  store::defer_insert_rows(
+      session,
       "INSERT INTO audit_log (id, tenant_id, actor_type, actor_id, action, target_type, target_id, "
-      "ip, "
-      "request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      "ip, request_id, created_at) VALUES ",
+      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10,
       store::args(new_id("AU"), text_or_null(context.tenant_id), context.actor_type,
                   context.actor_id, action, text_or_null(target_type), text_or_null(target_id),
                   text_or_null(context.ip), text_or_null(context.request_id), now_ms()));

@@ -35,17 +35,38 @@ std::string values_rows(std::string_view row, std::size_t width, std::size_t row
   return out;
 }
 
+std::vector<Statement> insert_statements(RowInsert rows) {
+  constexpr std::size_t kMaxRows = 200;
+  std::vector<Statement> out;
+  const std::size_t total = rows.rows();
+  for (std::size_t first = 0; first < total; first += kMaxRows) {
+    const std::size_t n = std::min(kMaxRows, total - first);
+    const auto begin = rows.values.begin() + static_cast<std::ptrdiff_t>(first * rows.width);
+    Params chunk(std::make_move_iterator(begin),
+                 std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(n * rows.width)));
+    out.push_back(
+        Statement{rows.head + values_rows(rows.row, rows.width, n) + rows.tail, std::move(chunk)});
+  }
+  return out;
+}
+
 void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
                        Params params, std::string_view tail) {
-  constexpr std::size_t kMaxRows = 200;
-  const std::size_t rows = params.size() / width;
-  for (std::size_t first = 0; first < rows; first += kMaxRows) {
-    const std::size_t n = std::min(kMaxRows, rows - first);
-    const auto begin = params.begin() + static_cast<std::ptrdiff_t>(first * width);
-    Params chunk(std::make_move_iterator(begin),
-                 std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(n * width)));
-    tx.defer(std::string(head) + values_rows(row, width, n) + std::string(tail), std::move(chunk));
+  tx.insert_rows(
+      RowInsert{std::string(head), std::string(row), width, std::string(tail), std::move(params)});
+}
+
+void add_step(std::vector<std::unique_ptr<CommitStep>>& steps, std::unique_ptr<CommitStep> step) {
+  const void* key = step->merge_key();
+  if (key != nullptr) {
+    for (auto& have : steps) {
+      if (have->merge_key() == key) {
+        have->merge(*step);
+        return;
+      }
+    }
   }
+  steps.push_back(std::move(step));
 }
 
 const Value& Row::at(std::size_t i) const {

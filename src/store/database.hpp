@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -118,6 +119,44 @@ struct Result {
   const Row& front() const { return rows.front(); }
 };
 
+// Rows for one multi-row INSERT: `head` + the rows + `tail`, where `values` holds the rows'
+// values one row after the other (`width` each) and `row` is one row's VALUES template
+// (values_rows), e.g. head "INSERT INTO t (a, b) VALUES ", row "($1, $2)", width 2.
+struct RowInsert {
+  std::string head;
+  std::string row;
+  std::size_t width = 0;
+  std::string tail;
+  Params values;
+
+  std::size_t rows() const { return width == 0 ? 0 : values.size() / width; }
+  // The same statement for other rows: such inserts can be one.
+  bool same_statement(const RowInsert& other) const {
+    return head == other.head && row == other.row && tail == other.tail && width == other.width;
+  }
+};
+
+// The statements that insert `rows`: at most 200 rows each, well inside both stores' parameter
+// limits.
+std::vector<Statement> insert_statements(RowInsert rows);
+
+class Session;
+
+// Work a transaction leaves for its commit, so that the commit can do it once for several
+// transactions: PostgreSQL's group commit merges the steps of one kind (equal merge_key) from
+// every member of a batch and runs them once, just before the batch's COMMIT (one webhook
+// fan-out query for all of the batch's events instead of one per event). A step reads and
+// inserts rows (Session::insert_rows); its failure fails every transaction it was merged with.
+class CommitStep {
+ public:
+  virtual ~CommitStep() = default;
+  // Steps with the same key are of one type and merge; nullptr: never merged.
+  virtual const void* merge_key() const = 0;
+  // Takes over the work of `other`, a step with the same key.
+  virtual void merge(CommitStep& other) = 0;
+  virtual boost::asio::awaitable<void> run(Session& tx) = 0;
+};
+
 // A connection in use: inside a transaction or a single statement.
 class Session {
  public:
@@ -128,11 +167,23 @@ class Session {
   // round trip on it, so its failure is raised by the next exec() or by the commit: not for
   // statements whose failure the caller handles (a unique violation meaning 409).
   virtual void defer(std::string sql, Params params = {}) = 0;
+  // For rows that this transaction does not read back and whose failure is nobody's to handle
+  // (an audit entry, an event, an outbox message, a record with a fresh random key): inserted
+  // by the commit at the latest. PostgreSQL's group commit inserts the rows of every member of
+  // a batch with one statement per table, just before the batch's COMMIT, so this
+  // transaction's own statements may not see them, and a failure among them fails the batch.
+  virtual void insert_rows(RowInsert rows) {
+    for (Statement& s : insert_statements(std::move(rows)))
+      defer(std::move(s.sql), std::move(s.params));
+  }
+  // Runs `step` after the transaction's body, before its commit (CommitStep).
+  virtual void before_commit(std::unique_ptr<CommitStep> step) = 0;
 };
 
-// Defers a multi-row INSERT: `head` + the rows + `tail`, where `params` holds the rows' values
-// one row after the other (`width` each) and `row` is one row's VALUES template (values_rows).
-// Split into statements of at most 200 rows, well inside both stores' parameter limits.
+// Merges `step` into the step of its kind in `steps`, or appends it.
+void add_step(std::vector<std::unique_ptr<CommitStep>>& steps, std::unique_ptr<CommitStep> step);
+
+// Session::insert_rows of the rows in `params` (RowInsert).
 void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
                        Params params, std::string_view tail = "");
 

@@ -1,6 +1,9 @@
 #include "webhooks/deliveries.hpp"
 
+#include <iterator>
 #include <map>
+#include <memory>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/id.hpp"
@@ -113,18 +116,58 @@ boost::asio::awaitable<void> DeliveryQueue::insert_all(store::Session& tx,
   co_await bus_.publish_all(tx, std::move(jobs));
 }
 
-boost::asio::awaitable<void> DeliveryQueue::fan_out(store::Session& tx,
-                                                    const events::Event& event) {
+class DeliveryQueue::FanOutStep final : public store::CommitStep {
+ public:
+  FanOutStep(DeliveryQueue& queue, events::Event event) : queue_(queue) {
+    events_.push_back(std::move(event));
+  }
+  const void* merge_key() const override { return &queue_; }
+  void merge(store::CommitStep& other) override {
+    auto& more = static_cast<FanOutStep&>(other).events_;
+    std::move(more.begin(), more.end(), std::back_inserter(events_));
+    more.clear();
+  }
+  boost::asio::awaitable<void> run(store::Session& tx) override {
+    co_await queue_.fan_out_all(tx, std::move(events_));
+  }
+
+ private:
+  DeliveryQueue& queue_;
+  std::vector<events::Event> events_;
+};
+
+void DeliveryQueue::fan_out(store::Session& tx, const events::Event& event) {
+  tx.before_commit(std::make_unique<FanOutStep>(*this, event));
+}
+
+boost::asio::awaitable<void> DeliveryQueue::fan_out_all(store::Session& tx,
+                                                        std::vector<events::Event> events) {
+  std::set<std::string> tenants;
+  for (const auto& e : events) tenants.insert(e.tenant_id);
+  store::Params params(tenants.begin(), tenants.end());
   store::Result endpoints = co_await tx.exec(
-      "SELECT id, events FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1 "
-      "AND kind = 'events'",
-      store::args(event.tenant_id));
-  std::vector<Delivery> deliveries;
+      "SELECT tenant_id, id, events FROM webhook_endpoints WHERE tenant_id IN (" +
+          store::placeholders(1, params.size()) + ") AND enabled = 1 AND kind = 'events'",
+      std::move(params));
+  struct Subscriber {
+    std::string id;
+    std::vector<std::string> patterns;
+  };
+  std::map<std::string, std::vector<Subscriber>> by_tenant;
   for (const auto& row : endpoints.rows) {
-    auto patterns = nlohmann::json::parse(row.text(1), nullptr, false);
+    auto patterns = nlohmann::json::parse(row.text(2), nullptr, false);
     if (!patterns.is_array()) continue;
-    if (!subscribed(patterns.get<std::vector<std::string>>(), event.type)) continue;
-    deliveries.push_back(new_delivery(row.text(0), event, std::nullopt));
+    by_tenant[row.text(0)].push_back({row.text(1), patterns.get<std::vector<std::string>>()});
+  }
+  std::vector<Delivery> deliveries;
+  for (const auto& event : events) {
+    auto subscribers = by_tenant.find(event.tenant_id);
+    if (subscribers == by_tenant.end()) continue;
+    for (const Subscriber& s : subscribers->second) {
+      if (subscribed(s.patterns, event.type)) {
+        deliveries.push_back(new_delivery(s.id, event, std::nullopt));
+      }
+    }
   }
   // Every subscribed endpoint's delivery and job in one INSERT each.
   co_await insert_all(tx, std::move(deliveries));

@@ -70,8 +70,10 @@ class DeliveryQueue {
  public:
   DeliveryQueue(store::Database& db, bus::Bus& bus) : db_(db), bus_(bus) {}
 
-  // In the event's transaction: one delivery per enabled endpoint of the tenant subscribed to it.
-  boost::asio::awaitable<void> fan_out(store::Session& tx, const events::Event& event);
+  // In the event's transaction: one delivery per enabled endpoint of the tenant subscribed to it,
+  // made by a commit step (store::CommitStep), so that PostgreSQL's group commit looks up the
+  // endpoints once for all the events of a batch.
+  void fan_out(store::Session& tx, const events::Event& event);
   // One delivery of `event` to one endpoint (at `url` when given, signed with the endpoint's
   // secret), in the caller's transaction.
   boost::asio::awaitable<Delivery> enqueue(store::Session& tx, std::string endpoint_id,
@@ -85,6 +87,8 @@ class DeliveryQueue {
   boost::asio::awaitable<Delivery> retry(std::string tenant_id, std::string id);
 
  private:
+  class FanOutStep;
+  boost::asio::awaitable<void> fan_out_all(store::Session& tx, std::vector<events::Event> events);
   // In the caller's transaction: the deliveries' rows and their jobs on the bus.
   boost::asio::awaitable<void> insert_all(store::Session& tx, std::vector<Delivery> deliveries);
   boost::asio::awaitable<void> attach_attempts(std::vector<Delivery>& deliveries);

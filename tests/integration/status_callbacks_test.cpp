@@ -43,9 +43,8 @@ class CallSide {
     run(bus_->declare(webhooks::delivery_consumer(5000ms)));
     publisher_ = std::make_unique<events::Publisher>(*bus_);
     deliveries_ = std::make_unique<webhooks::DeliveryQueue>(*db_, *bus_);
-    publisher_->set_fan_out([q = deliveries_.get()](store::Session& tx, const events::Event& e) {
-      return q->fan_out(tx, e);
-    });
+    publisher_->set_fan_out(
+        [q = deliveries_.get()](store::Session& tx, const events::Event& e) { q->fan_out(tx, e); });
     callbacks_ = std::make_unique<webhooks::CallbackService>(*db_, *deliveries_, data_key);
     ended_ = std::make_unique<app::EndedCalls>(*db_, *publisher_, *callbacks_);
   }

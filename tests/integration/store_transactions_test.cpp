@@ -321,6 +321,176 @@ TEST_P(StoreTransactions, ALostPostgresConnectionFailsItsBatchAndTheNextTransact
   EXPECT_EQ(names(), (Names{"existing", "next"}));
 }
 
+RowInsert item_rows(std::vector<std::string> names) {
+  Params values(names.begin(), names.end());
+  return RowInsert{"INSERT INTO items (name) VALUES ", "($1)", 1, "", std::move(values)};
+}
+
+// Inserts one item per name it was handed, and counts its runs.
+class ItemStep final : public CommitStep {
+ public:
+  ItemStep(const int* kind, std::string name, int* runs) : kind_(kind), runs_(runs) {
+    names_.push_back(std::move(name));
+  }
+  const void* merge_key() const override { return kind_; }
+  void merge(CommitStep& other) override {
+    auto& more = static_cast<ItemStep&>(other).names_;
+    names_.insert(names_.end(), more.begin(), more.end());
+    more.clear();
+  }
+  asio::awaitable<void> run(Session& tx) override {
+    ++*runs_;
+    tx.insert_rows(item_rows(names_));
+    co_return;
+  }
+
+ private:
+  const int* kind_;
+  int* runs_;
+  std::vector<std::string> names_;
+};
+
+TEST_P(StoreTransactions, InsertedRowsCommitWithTheirTransactionAndAreVisibleAfterIt) {
+  EXPECT_FALSE(transaction([](Session& s) -> asio::awaitable<void> {
+    s.insert_rows(item_rows({"r1", "r2"}));
+    co_return;
+  }));
+  EXPECT_EQ(names(), (Names{"existing", "r1", "r2"}));
+}
+
+TEST_P(StoreTransactions,
+       RowsOfTransactionsArrivingTogetherAreInsertedAndOnPostgresByOneStatement) {
+  if (GetParam() == "postgres") {
+    run([this]() -> asio::awaitable<void> {
+      co_await db_->exec_script(
+          "CREATE TABLE inserts (n INTEGER NOT NULL); INSERT INTO inserts VALUES (0);"
+          "CREATE FUNCTION count_insert() RETURNS trigger LANGUAGE plpgsql AS "
+          "$$ BEGIN UPDATE inserts SET n = n + 1; RETURN NULL; END $$;"
+          "CREATE TRIGGER items_inserts AFTER INSERT ON items FOR EACH STATEMENT "
+          "EXECUTE FUNCTION count_insert()");
+    });
+  }
+  std::vector<std::exception_ptr> outcomes(5);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    start(
+        [i](Session& s) -> asio::awaitable<void> {
+          s.insert_rows(item_rows({"r" + std::to_string(i)}));
+          co_return;
+        },
+        &outcomes[i]);
+  }
+  run_started();
+  for (const auto& outcome : outcomes) EXPECT_FALSE(outcome);
+  EXPECT_EQ(names(), (Names{"existing", "r0", "r1", "r2", "r3", "r4"}));
+  if (GetParam() == "postgres") {
+    std::int64_t statements = 0;
+    run([&]() -> asio::awaitable<void> {
+      statements = (co_await db_->exec("SELECT n FROM inserts")).front().int64(0);
+    });
+    EXPECT_EQ(statements, 1);
+  }
+}
+
+TEST_P(StoreTransactions, AFailingInsertedRowFailsEveryTransactionItsRowsWereInsertedWith) {
+  std::exception_ptr before, duplicate, after;
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        s.insert_rows(item_rows({"before"}));
+        co_return;
+      },
+      &before);
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        s.insert_rows(item_rows({"existing"}));
+        co_return;
+      },
+      &duplicate);
+  start(
+      [](Session& s) -> asio::awaitable<void> {
+        s.insert_rows(item_rows({"after"}));
+        co_return;
+      },
+      &after);
+  run_started();
+  ASSERT_TRUE(duplicate);
+  if (GetParam() == "postgres") {
+    // One statement for the batch's rows: its failure is all of theirs, and nothing is kept.
+    EXPECT_TRUE(before);
+    EXPECT_TRUE(after);
+    EXPECT_EQ(names(), Names{"existing"});
+  } else {
+    EXPECT_FALSE(before);
+    EXPECT_FALSE(after);
+    EXPECT_EQ(names(), (Names{"after", "before", "existing"}));
+  }
+  EXPECT_FALSE(transaction(insert("next")));  // the store goes on
+}
+
+TEST_P(StoreTransactions, RowsAndStepsOfATransactionThatThrowsAreDropped) {
+  int runs = 0;
+  const int kind = 0;
+  std::exception_ptr thrown, kept;
+  start(
+      [&](Session& s) -> asio::awaitable<void> {
+        s.insert_rows(item_rows({"dropped row"}));
+        s.before_commit(std::make_unique<ItemStep>(&kind, "dropped step", &runs));
+        throw std::runtime_error("the handler changed its mind");
+        co_return;
+      },
+      &thrown);
+  start(insert("kept"), &kept);
+  run_started();
+  EXPECT_TRUE(thrown);
+  EXPECT_FALSE(kept);
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(names(), (Names{"existing", "kept"}));
+}
+
+TEST_P(StoreTransactions, CommitStepsOfOneKindMergeAndOnPostgresRunOnceForTheirBatch) {
+  int runs = 0;
+  const int kind = 0;
+  std::vector<std::exception_ptr> outcomes(4);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    start(
+        [&, i](Session& s) -> asio::awaitable<void> {
+          s.before_commit(std::make_unique<ItemStep>(&kind, "s" + std::to_string(i), &runs));
+          co_return;
+        },
+        &outcomes[i]);
+  }
+  run_started();
+  for (const auto& outcome : outcomes) EXPECT_FALSE(outcome);
+  EXPECT_EQ(names(), (Names{"existing", "s0", "s1", "s2", "s3"}));
+  EXPECT_EQ(runs, GetParam() == "postgres" ? 1 : 4);
+}
+
+TEST_P(StoreTransactions, InsertedRowsGoInTheOrderTheirTablesFirstCameSoParentsPrecedeChildren) {
+  run([this]() -> asio::awaitable<void> {
+    co_await db_->exec_script(
+        "CREATE TABLE children (name TEXT PRIMARY KEY, parent TEXT NOT NULL REFERENCES items "
+        "(name))");
+  });
+  std::vector<std::exception_ptr> outcomes(3);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    start(
+        [i](Session& s) -> asio::awaitable<void> {
+          const std::string parent = "p" + std::to_string(i);
+          s.insert_rows(item_rows({parent}));
+          s.insert_rows(RowInsert{"INSERT INTO children (name, parent) VALUES ", "($1, $2)", 2, "",
+                                  args("c" + std::to_string(i), parent)});
+          co_return;
+        },
+        &outcomes[i]);
+  }
+  run_started();
+  for (const auto& outcome : outcomes) EXPECT_FALSE(outcome);
+  std::int64_t children = 0;
+  run([&]() -> asio::awaitable<void> {
+    children = (co_await db_->exec("SELECT COUNT(*) FROM children")).front().int64(0);
+  });
+  EXPECT_EQ(children, 3);
+}
+
 std::string store_name(const ::testing::TestParamInfo<std::string>& param) {
   return param.param;
 }

@@ -1,8 +1,12 @@
 // Webhook endpoints and deliveries against a real irisx (both stores) and a receiver that
 // checks signatures with the Standard Webhooks reference library (tests/fakes).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "integration/api_fixture.hpp"
 #include "support/webhook_receiver.hpp"
@@ -107,6 +111,45 @@ TEST_P(Webhooks, OnlySubscribedEventTypesAreDelivered) {
   auto users = receiver.received("users");
   ASSERT_EQ(users.size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(users[0]["body"].get<std::string>())["type"], "user.created");
+}
+
+// Writes that arrive together share a commit (and on PostgreSQL one fan-out query for all their
+// events): each tenant's endpoint still gets exactly its own tenant's events, once each.
+TEST_P(Webhooks, EventsOfTenantsWritingAtOnceReachOnlyTheirOwnEndpoints) {
+  auto a = signup(server());
+  auto b = signup(server());
+  endpoint(a, "tenant-a", {"api_key.created"});
+  endpoint(b, "tenant-b", {"api_key.*"});
+  endpoint(b, "tenant-b-users", {"user.created"});
+  constexpr int kPerWriter = 15;
+  std::atomic<int> created{0};
+  std::vector<std::thread> writers;
+  for (const TenantLogin* t : {&a, &b, &a, &b}) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        if (make_key(*t).status == 201) ++created;
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  ASSERT_EQ(created.load(), 4 * kPerWriter);
+  ASSERT_TRUE(receiver.wait_for("tenant-a", 2 * kPerWriter, 20s)) << server().log();
+  ASSERT_TRUE(receiver.wait_for("tenant-b", 2 * kPerWriter, 20s)) << server().log();
+  std::this_thread::sleep_for(300ms);  // anything extra would have arrived by now
+  for (const auto& [name, tenant] : {std::pair{std::string("tenant-a"), a.tenant_id},
+                                     std::pair{std::string("tenant-b"), b.tenant_id}}) {
+    auto got = receiver.received(name);
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(2 * kPerWriter)) << name;
+    std::set<std::string> events;
+    for (const auto& g : got) {
+      auto body = nlohmann::json::parse(g["body"].get<std::string>());
+      EXPECT_EQ(body["tenant_id"], tenant) << name;
+      EXPECT_EQ(body["type"], "api_key.created");
+      events.insert(body["id"].get<std::string>());
+    }
+    EXPECT_EQ(events.size(), got.size()) << name << " got an event twice";
+  }
+  EXPECT_TRUE(receiver.received("tenant-b-users").empty());
 }
 
 TEST_P(Webhooks, RetriesUntilTheReceiverRecovers) {

@@ -21,22 +21,28 @@ struct GroupCommit::Batch {
       : settled(strand, asio::steady_timer::time_point::max()) {}
   std::unique_ptr<Connection> conn;
   int members = 0;
+  int savepoints = 0;    // members that sent statements of their own
+  bool started = false;  // holds a lane
   std::deque<std::shared_ptr<asio::steady_timer>> turns;  // members waiting, in arrival order
   asio::steady_timer settled;  // cancelled once the batch committed or failed
   bool done = false;
   std::string error;  // why the batch failed; every member still in it reports this
+  CommitWork work;    // what its members left for its commit
 };
 
 GroupCommit::GroupCommit(Pool& pool, asio::any_io_executor executor, std::size_t lanes)
     : pool_(pool), strand_(asio::make_strand(executor)), lanes_(lanes == 0 ? 1 : lanes) {}
 
 std::shared_ptr<GroupCommit::Batch> GroupCommit::pick() const {
-  if (open_.size() < lanes_) return nullptr;
   std::shared_ptr<Batch> shortest;
   for (const auto& batch : open_) {
     if (!shortest || batch->turns.size() < shortest->turns.size()) shortest = batch;
   }
-  return shortest;
+  // A batch nobody waits in costs a newcomer at most the round trips left to the member whose
+  // turn it is, and members that only insert rows have none: they all share one batch, one
+  // COMMIT. Where members queue up behind round trips, a free lane serves them sooner.
+  if (shortest && (shortest->turns.empty() || batches_ >= lanes_)) return shortest;
+  return nullptr;
 }
 
 bool GroupCommit::is_open(const Batch& batch) const {
@@ -59,6 +65,7 @@ asio::awaitable<void> GroupCommit::member(Database::TransactionBody body) {
   if (opener) {
     batch = std::make_shared<Batch>(strand_);
     open_.push_back(batch);
+    ++batches_;
   }
   if (++batch->members >= kMaxMembers) close(*batch);  // full
   if (opener) {
@@ -79,6 +86,16 @@ asio::awaitable<void> GroupCommit::member(Database::TransactionBody body) {
 }
 
 asio::awaitable<void> GroupCommit::open(Batch& batch) {
+  // While every lane is busy the batch stays open and grows; it starts once one is free.
+  while (started_ >= lanes_) {
+    auto lane =
+        std::make_shared<asio::steady_timer>(strand_, asio::steady_timer::time_point::max());
+    lane_waiters_.push_back(lane);
+    boost::system::error_code ignored;  // cancelled when a lane frees up
+    co_await lane->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  ++started_;
+  batch.started = true;
   std::string error;
   try {
     batch.conn = co_await pool_.acquire();
@@ -102,31 +119,36 @@ asio::awaitable<void> GroupCommit::wait_turn(Batch& batch) {
 asio::awaitable<std::exception_ptr> GroupCommit::run_body(Batch& batch,
                                                           Database::TransactionBody& body) {
   Connection& conn = *batch.conn;
-  PipelineSession session(conn);
+  MemberSession session(conn);
   std::exception_ptr failure;
   bool alone = false;
   try {
-    conn.send("SAVEPOINT irisx_tx", Params());
     co_await body(session);
     alone = batch.members == 1 && batch.turns.empty() && queued_.load() == 0;
     if (alone) {
       // Nobody is waiting to join: commit in the sync that ends the pipeline, so a transaction
       // on its own costs the round trips it did before batching.
       close(batch);
-      conn.send("RELEASE SAVEPOINT irisx_tx", Params());
+      if (session.sent_statements()) conn.send("RELEASE SAVEPOINT irisx_tx", Params());
+      batch.work.add(session.take_work());
+      co_await finish_work(conn, std::move(batch.work));
       conn.send("COMMIT", Params());
       co_await conn.end_pipeline();
     } else {
       // Awaited, so the body's deferred statements are read here and a failure among them is
       // this member's, not the next one's.
-      co_await conn.exec("RELEASE SAVEPOINT irisx_tx", Params());
+      if (session.sent_statements()) {
+        co_await conn.exec("RELEASE SAVEPOINT irisx_tx", Params());
+        if (++batch.savepoints >= kMaxSavepoints) close(batch);
+      }
+      batch.work.add(session.take_work());
     }
   } catch (...) {
     failure = std::current_exception();
   }
   if (alone) {
     co_await finish_alone(batch, failure != nullptr);
-  } else if (failure) {
+  } else if (failure && session.sent_statements()) {
     co_await undo(batch);
   }
   co_return failure;
@@ -191,6 +213,7 @@ asio::awaitable<void> GroupCommit::pass_turn_or_commit(std::shared_ptr<Batch> ba
 asio::awaitable<void> GroupCommit::commit(Batch& batch) {
   Connection& conn = *batch.conn;
   try {
+    co_await finish_work(conn, std::move(batch.work));
     conn.send("COMMIT", Params());
     co_await conn.end_pipeline();
   } catch (const StoreError& e) {
@@ -220,8 +243,18 @@ void GroupCommit::fail(Batch& batch, const std::string& why) {
 }
 
 void GroupCommit::settle(Batch& batch) {
+  if (batch.done) return;
   batch.done = true;
   batch.settled.cancel();
+  --batches_;
+  if (batch.started) {
+    batch.started = false;
+    --started_;
+    if (!lane_waiters_.empty()) {
+      lane_waiters_.front()->cancel();
+      lane_waiters_.pop_front();
+    }
+  }
 }
 
 }  // namespace irisx::store::pg

@@ -29,7 +29,8 @@ class PostgresDatabase final : public Database {
   // Group committed (pg_group_commit.hpp) and pipelined: BEGIN goes out with the first member's
   // first statement, deferred statements with the next one. A body of N awaited statements
   // costs N + 1 round trips: alone, the last one carries its COMMIT; in a batch, it releases the
-  // member's savepoint, and the batch pays one more for its COMMIT.
+  // member's savepoint, and the batch pays one more for its COMMIT (and one per commit step
+  // that reads, such as the webhook fan-out). Inserted rows ride with the COMMIT.
   asio::awaitable<void> transaction(TransactionBody body) override {
     co_await group_commit_.run(std::move(body));
   }

@@ -33,9 +33,22 @@ class SqliteSession final : public Session {
     co_return conn_.exec(sql, params);
   }
   void defer(std::string sql, Params params) override { conn_.exec(sql, params); }
+  void before_commit(std::unique_ptr<CommitStep> step) override {
+    add_step(steps_, std::move(step));
+  }
+  // Inside the transaction's savepoint: its steps fail it alone.
+  boost::asio::awaitable<void> run_steps() {
+    // Taken first: a step may add steps (they run after it).
+    while (!steps_.empty()) {
+      std::vector<std::unique_ptr<CommitStep>> steps = std::move(steps_);
+      steps_.clear();
+      for (auto& step : steps) co_await step->run(*this);
+    }
+  }
 
  private:
   Connection& conn_;
+  std::vector<std::unique_ptr<CommitStep>> steps_;
 };
 
 // All writes run on one writer thread that owns the write connection, so request threads
@@ -154,6 +167,7 @@ class SqliteDatabase final : public Database {
       SqliteSession session(*writer_);
       try {
         co_await body(session);
+        co_await session.run_steps();
       } catch (...) {
         failure = std::current_exception();
       }
