@@ -464,6 +464,39 @@ TEST_P(StoreTransactions, CommitStepsOfOneKindMergeAndOnPostgresRunOnceForTheirB
   EXPECT_EQ(runs, GetParam() == "postgres" ? 1 : 4);
 }
 
+// Reads a table that does not exist.
+class FailingStep final : public CommitStep {
+ public:
+  explicit FailingStep(const int* kind) : kind_(kind) {}
+  const void* merge_key() const override { return kind_; }
+  void merge(CommitStep&) override {}
+  asio::awaitable<void> run(Session& tx) override {
+    co_await tx.exec("SELECT * FROM no_such_table");
+  }
+
+ private:
+  const int* kind_;
+};
+
+TEST_P(StoreTransactions, AFailingCommitStepFailsTheTransactionsItRanForAndKeepsNothingOfThem) {
+  const int kind = 0;
+  std::vector<std::exception_ptr> outcomes(3);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    start(
+        [&, i](Session& s) -> asio::awaitable<void> {
+          s.insert_rows(item_rows({"f" + std::to_string(i)}));
+          s.before_commit(std::make_unique<FailingStep>(&kind));
+          co_return;
+        },
+        &outcomes[i]);
+  }
+  run_started();
+  for (const auto& outcome : outcomes) EXPECT_TRUE(outcome);
+  EXPECT_EQ(names(), Names{"existing"});
+  EXPECT_FALSE(transaction(insert("next")));  // the connection serves the next transaction
+  EXPECT_EQ(names(), (Names{"existing", "next"}));
+}
+
 TEST_P(StoreTransactions, InsertedRowsGoInTheOrderTheirTablesFirstCameSoParentsPrecedeChildren) {
   run([this]() -> asio::awaitable<void> {
     co_await db_->exec_script(

@@ -216,12 +216,14 @@ asio::awaitable<void> GroupCommit::commit(Batch& batch) {
     co_await finish_work(conn, std::move(batch.work));
     conn.send("COMMIT", Params());
     co_await conn.end_pipeline();
-  } catch (const StoreError& e) {
+  } catch (const std::exception& e) {  // a commit step may throw more than StoreError
     batch.error = e.what();
   }
   if (!batch.error.empty() && !conn.broken()) {
     try {
-      co_await conn.exec("ROLLBACK", Params());  // a failed COMMIT has rolled back already
+      // A step that failed left the pipeline open; a failed COMMIT has rolled back already.
+      if (conn.in_pipeline()) co_await conn.end_pipeline();
+      co_await conn.exec("ROLLBACK", Params());
     } catch (const StoreError&) {
       conn.discard();
     }
