@@ -200,8 +200,8 @@ struct Platform::Impl {
     metrics::add_process_collector(metrics);
   }
 
-  // Worker role: webhook deliveries, and the purge of events (and their delivery log) past
-  // their retention.
+  // Worker role: webhook deliveries, and the purge of events (and their delivery log) and of
+  // the bus's dead letters past the events' retention.
   asio::awaitable<void> run_worker(webhooks::DeliveryWorker& worker, bool& done) {
     asio::co_spawn(io, purge_events_forever(), asio::detached);
     co_await worker.run();
@@ -218,8 +218,10 @@ struct Platform::Impl {
         }
         while (co_await webhooks::purge_deliveries(*db, cutoff, 500) > 0) {
         }
+        while (co_await bus::purge_dead_letters(*db, cutoff, 1000) > 0) {
+        }
       } catch (const std::exception& e) {
-        log->warn("purging old events or deliveries failed: {}", e.what());
+        log->warn("purging old events, deliveries or dead letters failed: {}", e.what());
       }
       timer.expires_after(std::chrono::minutes(10));
       co_await timer.async_wait(asio::use_awaitable);

@@ -86,6 +86,13 @@ class Bus {
   virtual void stop() = 0;
 };
 
+// Deletes dead letters (either bus) created before `before_ms`, at most `limit` of them;
+// returns how many went.
+inline boost::asio::awaitable<std::int64_t> purge_dead_letters(store::Database& db,
+                                                               std::int64_t before_ms, int limit) {
+  return store::purge_created_before(db, "bus_dead_letters", before_ms, limit);
+}
+
 // True when `subject` matches a NATS-style filter ("*" one token, ">" the rest).
 bool subject_matches(std::string_view filter, std::string_view subject);
 

@@ -132,10 +132,7 @@ boost::asio::awaitable<std::optional<Event>> get_event(store::Database& db, std:
 
 boost::asio::awaitable<std::int64_t> purge_events(store::Database& db, std::int64_t before_ms,
                                                   int limit) {
-  store::Result r = co_await db.exec(
-      "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < $1 LIMIT $2)",
-      store::args(before_ms, limit));
-  co_return r.affected_rows;
+  co_return co_await store::purge_created_before(db, "events", before_ms, limit);
 }
 
 }  // namespace irisx::events

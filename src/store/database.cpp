@@ -69,6 +69,14 @@ void add_step(std::vector<std::unique_ptr<CommitStep>>& steps, std::unique_ptr<C
   steps.push_back(std::move(step));
 }
 
+boost::asio::awaitable<std::int64_t> purge_created_before(Database& db, std::string table,
+                                                          std::int64_t before_ms, int limit) {
+  Result r = co_await db.exec("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table +
+                                  " WHERE created_at < $1 LIMIT $2)",
+                              args(before_ms, limit));
+  co_return r.affected_rows;
+}
+
 const Value& Row::at(std::size_t i) const {
   if (i >= values_.size()) throw StoreError(ErrorKind::other, "column index out of range");
   return values_[i];

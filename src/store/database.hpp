@@ -194,6 +194,13 @@ template <class Resource>
 using ChangeRecorder =
     std::function<boost::asio::awaitable<void>(Session&, std::string type, const Resource&)>;
 
+class Database;
+
+// Deletes at most `limit` rows of `table` (a table of ours with `id` and `created_at`) created
+// before `before_ms`; returns how many went. Retention loops call it until it returns 0.
+boost::asio::awaitable<std::int64_t> purge_created_before(Database& db, std::string table,
+                                                          std::int64_t before_ms, int limit);
+
 enum class Dialect { sqlite, postgres };
 
 class Database {

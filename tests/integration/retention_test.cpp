@@ -1,6 +1,6 @@
 // Retention against real SQLite and PostgreSQL: events past the window are neither listed nor
 // found and are purged; finished webhook deliveries older than the cutoff go with their
-// attempts, pending and newer ones stay.
+// attempts, pending and newer ones stay; dead letters past the cutoff go too.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,8 +10,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "app/database_factory.hpp"
+#include "bus/bus.hpp"
 #include "events/events.hpp"
 #include "integration/store_urls.hpp"
 #include "store/migrations.hpp"
@@ -106,6 +108,20 @@ TEST_P(Retention, EventsPastTheWindowAreHiddenThenPurged) {
   EXPECT_EQ(run(events::purge_events(*db_, 1000, 10)), 1);
   EXPECT_EQ(run(events::purge_events(*db_, 1000, 10)), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 2);
+}
+
+TEST_P(Retention, DeadLettersPastTheCutoffArePurgedNewerOnesStay) {
+  for (const auto& [id, created_at] : {std::pair{"DL_old", 100}, std::pair{"DL_new", 5000}}) {
+    run(db_->exec(
+        "INSERT INTO bus_dead_letters (id, consumer, msg_id, subject, payload, attempts, reason, "
+        "created_at) VALUES ($1, 'webhooks', $1, 'events.webhooks.x', '{}', 3, 'gave up', $2)",
+        store::args(id, created_at)));
+  }
+  EXPECT_EQ(run(bus::purge_dead_letters(*db_, 1000, 10)), 1);
+  EXPECT_EQ(run(bus::purge_dead_letters(*db_, 1000, 10)), 0);
+  auto left = run(db_->exec("SELECT id FROM bus_dead_letters"));
+  ASSERT_EQ(left.rows.size(), 1u);
+  EXPECT_EQ(left.rows[0].text(0), "DL_new");
 }
 
 std::string store_kind(const ::testing::TestParamInfo<std::string>& param) {
