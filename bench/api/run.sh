@@ -6,6 +6,8 @@ set -euo pipefail
 bin=${1:-build/irisx}
 secs=${2:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../steal.sh
+source "$root/bench/steal.sh"
 work=$(mktemp -d /tmp/irisx-bench-XXXXXX)
 chmod 755 "$work"  # the PostgreSQL server runs as the postgres user
 out="$root/bench/results/api-$(date -u +%Y-%m-%d).md"
@@ -41,25 +43,19 @@ stop_irisx() {
 
 json() { python3 -c "import sys,json; print(json.load(sys.stdin)$1)"; }
 
-# Jiffies of all CPUs and the part the hypervisor gave to other guests (/proc/stat "steal"):
-# on a shared VM that share moves from run to run, and with it every figure here.
-cpu_jiffies() { awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat; }
-
 # wrk prints "Requests/sec: N" and a latency distribution with --latency.
 run_wrk() {  # $1 label, rest: wrk args
   local label=$1; shift
-  local text before after
+  local text before steal
   before=$(cpu_jiffies)
   text=$(wrk -t1 -c"${conns:-64}" -d"${secs}s" --latency "$@")
-  after=$(cpu_jiffies)
+  steal=$(steal_since "$before")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$text")
   p50=$(awk '$1=="50%" {print $2}' <<<"$text")
   p99=$(awk '$1=="99%" {print $2}' <<<"$text")
   local errors
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$text")
-  local steal
-  steal=$(awk '{printf "%.0f%%", ($4 - $2) * 100 / ($3 - $1)}' <<<"$before $after")
   printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}" "$steal" |
     tee -a "$out.tmp"
 }

@@ -12,6 +12,8 @@ set -euo pipefail
 bin=${1:-build/irisx}
 secs=${2:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../steal.sh
+source "$root/bench/steal.sh"
 [[ $bin == /* ]] || bin="$PWD/$bin"
 for tool in wrk node curl python3 nats-server; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (apt-get install wrk nodejs nats-server)" >&2; exit 1; }
@@ -146,9 +148,11 @@ LUA
   fi
 }
 
-# Runs wrk; sets accepted (requests wrk saw answered 2xx) and wrk_rps; the summary goes to stderr.
+# Runs wrk; sets accepted (requests wrk saw answered 2xx), wrk_rps and steal_from (for the
+# row's steal, over the run and its drain); the summary goes to stderr.
 run_wrk() {  # $1 conns, $2 lua
   local text total non2xx
+  steal_from=$(cpu_jiffies)
   text=$(wrk -t1 -c"$1" -d"${secs}s" -s "$2" "$base/v1/api-keys")
   total=$(awk '/requests in/ {print $1}' <<<"$text")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$text")
@@ -187,7 +191,7 @@ report() {  # $1 mode, $2 scenario, $3 endpoints
   status=$(sql "SELECT status, count(*) FROM webhook_deliveries WHERE tenant_id = '$tenant' GROUP BY status ORDER BY status" | paste -sd ' ' -)
   log "  store: $events events, deliveries by status: $status (wrk counted $accepted 2xx)"
   ((expected == $3 * events)) || log "  note: $expected deliveries in the store for $events events × $3 endpoints"
-  python3 - "$1" "$2" "$events" "$expected" "$s" "$status" "$wrk_rps" <<'PY' | tee -a "$out.tmp"
+  python3 - "$1" "$2" "$events" "$expected" "$s" "$status" "$wrk_rps" "$(steal_since "$steal_from")" <<'PY' | tee -a "$out.tmp"
 import json, sys
 mode, scenario, events, expected, s = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), json.loads(sys.argv[5])
 status = dict(kv.split("|") for kv in sys.argv[6].split())
@@ -199,7 +203,7 @@ rate = f"{d / (span / 1000):,.0f}" if span > 0 else "n/a"
 lat = s["latency_ms"]
 ms = lambda v: "n/a" if v is None else f"{v:,.0f} ms"
 print(f"| {mode} | {scenario} | {post_rate:,.0f} | {events:,} | {expected:,} | {d:,} | {expected - d:,} | {s['duplicates']:,} "
-      f"| {unsettled:,} | {rate} | {ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['max'])} |")
+      f"| {unsettled:,} | {rate} | {ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['max'])} | {sys.argv[8]} |")
 PY
 }
 
@@ -266,9 +270,11 @@ bench_mode() {  # $1 mode
   echo "- Modes: embedded bus on SQLite, embedded bus on PostgreSQL, NATS JetStream with PostgreSQL"
   echo "  (\`nats\`, the cluster setup) and NATS JetStream with SQLite (\`nats-sqlite\`); each on a fresh"
   echo "  irisx and fresh servers."
+  echo "- steal: the share of the machine's CPU time the hypervisor gave to other guests during the"
+  echo "  run and its drain (bench/steal.sh)."
   echo
-  echo "| mode | scenario | POST/s | events | expected | delivered | lost | dup | unsettled | deliveries/s | e2e p50 | e2e p99 | e2e max |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| mode | scenario | POST/s | events | expected | delivered | lost | dup | unsettled | deliveries/s | e2e p50 | e2e p99 | e2e max | steal |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 } >"$out.tmp"
 cat "$out.tmp"
 for mode in ${IRISX_BENCH_MODES:-embedded-sqlite embedded-postgres nats nats-sqlite}; do bench_mode "$mode"; done
