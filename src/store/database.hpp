@@ -170,8 +170,9 @@ class Session {
   // For rows that this transaction does not read back and whose failure is nobody's to handle
   // (an audit entry, an event, an outbox message, a record with a fresh random key): inserted
   // by the commit at the latest. PostgreSQL's group commit inserts the rows of every member of
-  // a batch with one statement per table, just before the batch's COMMIT, so this
-  // transaction's own statements may not see them, and a failure among them fails the batch.
+  // a batch with one statement per table (tables in the order their first rows came), just
+  // before the batch's COMMIT, so this transaction's own statements may not see them, and a
+  // failure among them fails the batch (the other members see the store unavailable).
   virtual void insert_rows(RowInsert rows) {
     for (Statement& s : insert_statements(std::move(rows)))
       defer(std::move(s.sql), std::move(s.params));
