@@ -79,7 +79,7 @@ bool is_event_type(std::string_view type) {
 boost::asio::awaitable<Event> insert_event(store::Session& tx, std::string tenant_id,
                                            std::string type, nlohmann::json data) {
   Event event{new_id("EV"), std::move(tenant_id), std::move(type), data.dump(), now_ms()};
-  store::defer_insert_rows(
+  store::insert_rows(
       tx, "INSERT INTO events (id, tenant_id, type, data, created_at) VALUES ",
       "($1, $2, $3, $4, $5)", 5,
       store::args(event.id, event.tenant_id, event.type, event.data, event.created_at));

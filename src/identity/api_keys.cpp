@@ -70,7 +70,7 @@ boost::asio::awaitable<CreatedApiKey> ApiKeyService::create(const Principal& act
   nlohmann::json event_data = to_json(out.key);
   co_await db_.transaction([&](store::Session& s) -> boost::asio::awaitable<void> {
     // Deferred: id and key are fresh random values, so no failure here is the caller's to handle.
-    store::defer_insert_rows(
+    store::insert_rows(
         s,
         "INSERT INTO api_keys (id, tenant_id, name, mode, key_hash, last_four, scopes, created_by, "
         "created_at) VALUES ",

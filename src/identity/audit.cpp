@@ -15,7 +15,7 @@ store::Value text_or_null(std::string s) {
 boost::asio::awaitable<void> write_audit(store::Session& session, AuditContext context,
                                          std::string action, std::string target_type,
                                          std::string target_id) {
-  store::defer_insert_rows(
+  store::insert_rows(
       session,
       "INSERT INTO audit_log (id, tenant_id, actor_type, actor_id, action, target_type, target_id, "
       "ip, request_id, created_at) VALUES ",

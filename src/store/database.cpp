@@ -50,8 +50,8 @@ std::vector<Statement> insert_statements(RowInsert rows) {
   return out;
 }
 
-void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
-                       Params params, std::string_view tail) {
+void insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
+                 Params params, std::string_view tail) {
   tx.insert_rows(
       RowInsert{std::string(head), std::string(row), width, std::string(tail), std::move(params)});
 }
@@ -75,6 +75,15 @@ boost::asio::awaitable<std::int64_t> purge_created_before(Database& db, std::str
                                   " WHERE created_at < $1 LIMIT $2)",
                               args(before_ms, limit));
   co_return r.affected_rows;
+}
+
+boost::asio::awaitable<void> run_steps(std::vector<std::unique_ptr<CommitStep>>& steps,
+                                       Session& tx) {
+  while (!steps.empty()) {
+    std::vector<std::unique_ptr<CommitStep>> now = std::move(steps);
+    steps.clear();
+    for (auto& step : now) co_await step->run(tx);
+  }
 }
 
 const Value& Row::at(std::size_t i) const {

@@ -183,10 +183,14 @@ class Session {
 
 // Merges `step` into the step of its kind in `steps`, or appends it.
 void add_step(std::vector<std::unique_ptr<CommitStep>>& steps, std::unique_ptr<CommitStep> step);
+// Runs `steps` on `tx` until none is left: steps they leave (added to `steps` through `tx`) run
+// after them.
+boost::asio::awaitable<void> run_steps(std::vector<std::unique_ptr<CommitStep>>& steps,
+                                       Session& tx);
 
 // Session::insert_rows of the rows in `params` (RowInsert).
-void defer_insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
-                       Params params, std::string_view tail = "");
+void insert_rows(Session& tx, std::string_view head, std::string_view row, std::size_t width,
+                 Params params, std::string_view tail = "");
 
 // What a service calls inside the transaction of a change, so that its caller records the change
 // with it (the audit entry, the event) and both commit or neither: the event type

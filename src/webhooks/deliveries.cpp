@@ -109,10 +109,10 @@ boost::asio::awaitable<void> DeliveryQueue::insert_all(store::Session& tx,
     std::move(row.begin(), row.end(), std::back_inserter(params));
     jobs.push_back(job_message(d.id, d));
   }
-  store::defer_insert_rows(tx,
-                           "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, "
-                           "status, attempts, created_at, updated_at, url) VALUES ",
-                           "($1, $2, $3, $4, 'pending', 0, $5, $5, $6)", 6, std::move(params));
+  store::insert_rows(tx,
+                     "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, "
+                     "status, attempts, created_at, updated_at, url) VALUES ",
+                     "($1, $2, $3, $4, 'pending', 0, $5, $5, $6)", 6, std::move(params));
   co_await bus_.publish_all(tx, std::move(jobs));
 }
 

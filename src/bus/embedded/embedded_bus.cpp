@@ -110,11 +110,11 @@ class EmbeddedBus final : public Bus {
         std::move(row.begin(), row.end(), std::back_inserter(rows));
       }
     }
-    store::defer_insert_rows(tx,
-                             "INSERT INTO bus_messages (consumer, msg_id, subject, payload, "
-                             "attempts, visible_at, lease, created_at) VALUES ",
-                             "($1, $2, $3, $4, 0, $5, NULL, $5)", 5, std::move(rows),
-                             " ON CONFLICT (consumer, msg_id) DO NOTHING");
+    store::insert_rows(tx,
+                       "INSERT INTO bus_messages (consumer, msg_id, subject, payload, "
+                       "attempts, visible_at, lease, created_at) VALUES ",
+                       "($1, $2, $3, $4, 0, $5, NULL, $5)", 5, std::move(rows),
+                       " ON CONFLICT (consumer, msg_id) DO NOTHING");
     co_return;
   }
 

@@ -90,9 +90,8 @@ class NatsBus final : public Bus {
       std::move(row.begin(), row.end(), std::back_inserter(rows));
     }
     // Publishing an id twice is one message, as on the stream (and the embedded bus).
-    store::defer_insert_rows(
-        tx, "INSERT INTO bus_outbox (msg_id, subject, payload, created_at) VALUES ",
-        "($1, $2, $3, $4)", 4, std::move(rows), " ON CONFLICT (msg_id) DO NOTHING");
+    store::insert_rows(tx, "INSERT INTO bus_outbox (msg_id, subject, payload, created_at) VALUES ",
+                       "($1, $2, $3, $4)", 4, std::move(rows), " ON CONFLICT (msg_id) DO NOTHING");
     co_return;
   }
 

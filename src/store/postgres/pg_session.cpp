@@ -46,12 +46,7 @@ void CommitWork::add(CommitWork more) {
 
 boost::asio::awaitable<void> finish_work(Connection& conn, CommitWork work) {
   StepSession session(conn, work);
-  // Taken first: a step may leave steps of its own (they run after it).
-  while (!work.steps.empty()) {
-    std::vector<std::unique_ptr<CommitStep>> steps = std::move(work.steps);
-    work.steps.clear();
-    for (auto& step : steps) co_await step->run(session);
-  }
+  co_await run_steps(work.steps, session);
   for (RowInsert& r : work.rows) {
     for (Statement& st : insert_statements(std::move(r))) {
       conn.send(std::move(st.sql), std::move(st.params));

@@ -37,14 +37,7 @@ class SqliteSession final : public Session {
     add_step(steps_, std::move(step));
   }
   // Inside the transaction's savepoint: its steps fail it alone.
-  boost::asio::awaitable<void> run_steps() {
-    // Taken first: a step may add steps (they run after it).
-    while (!steps_.empty()) {
-      std::vector<std::unique_ptr<CommitStep>> steps = std::move(steps_);
-      steps_.clear();
-      for (auto& step : steps) co_await step->run(*this);
-    }
-  }
+  boost::asio::awaitable<void> run_steps() { co_await store::run_steps(steps_, *this); }
 
  private:
   Connection& conn_;
