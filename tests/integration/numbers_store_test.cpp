@@ -2,58 +2,33 @@
 // with the migrations applied the way `irisx migrate` applies them.
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "app/database_factory.hpp"
 #include "common/error.hpp"
 #include "common/id.hpp"
 #include "integration/store_urls.hpp"
-#include "store/migrations.hpp"
 #include "voice/numbers/number_store.hpp"
 
 namespace irisx::voice::numbers {
 namespace {
 
-namespace asio = boost::asio;
 using Type = VoiceApplication::Type;
 
 VoiceApplication extension(std::string ext) {
   return {Type::extension, std::move(ext), 30};
 }
 
-class NumberStoreTest : public ::testing::TestWithParam<std::string> {
+class NumberStoreTest : public irisx::testing::MigratedStoreTest {
  protected:
+  NumberStoreTest() : MigratedStoreTest("numbers") {}
   void SetUp() override {
-    db_ = app::open_database(irisx::testing::fresh_store_url(GetParam(), "numbers", dir_),
-                             io_.get_executor(), 2);
-    run(store::migrate(*db_));
-    for (const char* tenant : {"TN_A", "TN_B"}) {
-      run(
-          db_->exec("INSERT INTO tenants (id, name, status, created_at, updated_at) VALUES ($1, "
-                    "$1, 'active', 0, 0)",
-                    store::args(tenant)));
-    }
+    MigratedStoreTest::SetUp();
+    add_tenants({"TN_A", "TN_B"});
     numbers_ = std::make_unique<NumberStore>(*db_);
   }
-
-  void TearDown() override {
-    numbers_.reset();
-    db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  template <class T>
-  T run(asio::awaitable<T> work) {
-    return irisx::testing::run_to_end(io_, std::move(work));
-  }
-  void run(asio::awaitable<void> work) { irisx::testing::run_to_end(io_, std::move(work)); }
 
   PhoneNumber create(std::string tenant, std::string number, VoiceApplication app) {
     return run(numbers_->create(std::move(tenant), std::move(number), std::move(app)));
@@ -71,9 +46,6 @@ class NumberStoreTest : public ::testing::TestWithParam<std::string> {
     return ApiError(0, "", "");
   }
 
-  std::filesystem::path dir_;
-  asio::io_context io_;
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<NumberStore> numbers_;
 };
 

@@ -2,27 +2,19 @@
 // SQLite and PostgreSQL, with migration 4 applied the way `irisx migrate` applies it.
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <unistd.h>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include "app/database_factory.hpp"
 #include "integration/store_urls.hpp"
-#include "store/migrations.hpp"
 #include "voice/registrar/bindings.hpp"
 #include "voice/registrar/credentials.hpp"
 
 namespace irisx::voice::registrar {
 namespace {
-
-namespace asio = boost::asio;
 
 constexpr std::int64_t kNow = 1'700'000'000'000;
 
@@ -51,44 +43,21 @@ std::vector<std::string> uris(const std::vector<Binding>& bindings) {
   return out;
 }
 
-class RegistrarStoreTest : public ::testing::TestWithParam<std::string> {
+class RegistrarStoreTest : public irisx::testing::MigratedStoreTest {
  protected:
+  RegistrarStoreTest() : MigratedStoreTest("registrar") {}
   void SetUp() override {
-    url_ = irisx::testing::fresh_store_url(GetParam(), "registrar", dir_);
-    db_ = app::open_database(url_, io_.get_executor(), 2);
-    run(store::migrate(*db_));
-    for (const char* tenant : {"TN_A", "TN_B"}) {
-      run(
-          db_->exec("INSERT INTO tenants (id, name, status, created_at, updated_at) VALUES ($1, "
-                    "$1, 'active', 0, 0)",
-                    store::args(tenant)));
-    }
+    MigratedStoreTest::SetUp();
+    add_tenants({"TN_A", "TN_B"});
     bindings_ = std::make_unique<Bindings>(*db_);
     credentials_ = std::make_unique<CredentialStore>(*db_);
   }
-
-  void TearDown() override {
-    bindings_.reset();
-    credentials_.reset();
-    db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  template <class T>
-  T run(asio::awaitable<T> work) {
-    return irisx::testing::run_to_end(io_, std::move(work));
-  }
-  void run(asio::awaitable<void> work) { irisx::testing::run_to_end(io_, std::move(work)); }
 
   UpdateResult apply(RegisterRequest r) { return run(bindings_->apply(std::move(r))); }
   std::vector<Binding> lookup(std::string tenant, std::int64_t now) {
     return run(bindings_->lookup(std::move(tenant), "1001", now));
   }
 
-  std::filesystem::path dir_;
-  std::string url_;
-  asio::io_context io_;
-  std::unique_ptr<store::Database> db_;
   std::unique_ptr<Bindings> bindings_;
   std::unique_ptr<CredentialStore> credentials_;
 };

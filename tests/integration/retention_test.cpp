@@ -3,44 +3,22 @@
 // attempts, pending and newer ones stay; dead letters past the cutoff go too.
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "app/database_factory.hpp"
 #include "bus/bus.hpp"
 #include "events/events.hpp"
 #include "integration/store_urls.hpp"
-#include "store/migrations.hpp"
 #include "webhooks/deliveries.hpp"
 
 namespace irisx::webhooks {
 namespace {
 
-namespace asio = boost::asio;
-
-class Retention : public ::testing::TestWithParam<std::string> {
+class Retention : public irisx::testing::MigratedStoreTest {
  protected:
-  void SetUp() override {
-    db_ = app::open_database(irisx::testing::fresh_store_url(GetParam(), "retention", dir_),
-                             io_.get_executor(), 2);
-    run(store::migrate(*db_));
-  }
-  void TearDown() override {
-    db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  template <class T>
-  T run(asio::awaitable<T> work) {
-    return irisx::testing::run_to_end(io_, std::move(work));
-  }
-  void run(asio::awaitable<void> work) { irisx::testing::run_to_end(io_, std::move(work)); }
+  Retention() : MigratedStoreTest("retention") {}
 
   // A delivery with two attempts.
   void delivery(const std::string& id, const std::string& status, std::int64_t created_at) {
@@ -64,10 +42,6 @@ class Retention : public ::testing::TestWithParam<std::string> {
   }
 
   std::int64_t count(const std::string& sql) { return run(db_->exec(sql)).front().int64(0); }
-
-  asio::io_context io_;
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Database> db_;
 };
 
 TEST_P(Retention, FinishedDeliveriesPastTheCutoffGoWithTheirAttempts) {
